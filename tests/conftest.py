@@ -1,0 +1,100 @@
+"""Shared fixtures: every test gets its own data folder in tmp_path and a real SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from wissen import create_app
+from wissen.db_schema import upgrade
+from wissen.extensions import db
+from wissen.services import users
+from wissen.services.bundle import import_bundle
+from wissen.storage import BlobStore
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+EVAL_DEV = SHARED / "eval-dev"
+TESTDATA = SHARED / "testdata"
+STARTER = REPO / "content"
+PASSWORD = "ein-sicheres-passwort-123"
+
+
+def make_app(tmp_path: Path, **overrides: object) -> Flask:
+    config = {
+        "DATA_DIR": str(tmp_path / "data"),
+        "CONTENT_DIR": str(STARTER),
+        "SECRET_KEY": "test-secret-key",
+        **overrides,
+    }
+    app = create_app(config)
+    app.config["TESTING"] = True
+    assert db.engine is not None
+    upgrade(db.engine)
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    # No app context stays pushed: each request gets its own, as in production (a shared
+    # one would carry `g`, and with it a stale CSRF token, from request to request).
+    yield make_app(tmp_path)
+    db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_off(app: Flask) -> Flask:
+    """For tests of behaviour behind a form; CSRF itself has its own tests."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    return app
+
+
+def load_bundle(app: Flask, root: Path) -> None:
+    report = import_bundle(db.session, BlobStore(app.config["UPLOAD_DIR"]), root)
+    assert not report.rejected, [str(p) for p in report.rejected]
+
+
+@pytest.fixture
+def starter(app: Flask) -> Flask:
+    load_bundle(app, STARTER)
+    return app
+
+
+@pytest.fixture
+def eval_dev(app: Flask) -> Flask:
+    if not EVAL_DEV.is_dir():
+        pytest.skip("../shared/eval-dev fehlt")
+    load_bundle(app, EVAL_DEV)
+    return app
+
+
+def make_user(email: str, role: str, regions: tuple[str, ...] = ()) -> None:
+    users.create_user(db.session, email, role, password=PASSWORD, region_slugs=list(regions))
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+    page = client.get("/-/anmelden")
+    token = _csrf_token(page.get_data(as_text=True))
+    response = client.post(
+        "/-/anmelden", data={"email": email, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def _csrf_token(html: str) -> str:
+    marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
+def csrf_token_of(client: FlaskClient, url: str = "/-/anmelden") -> str:
+    return _csrf_token(client.get(url).get_data(as_text=True))

@@ -1,0 +1,39 @@
+"""wissen: knowledge transfer for German municipalities working on demographic change."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` overrides settings by their key (``DATA_DIR``, …)."""
+    from wissen.config import ensure_secret_key, load_settings
+    from wissen.extensions import csrf, db, login_manager
+    from wissen.web import register_web
+
+    settings = load_settings(overrides=config)
+    app = Flask(__name__, instance_path=settings["DATA_DIR"])
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = ensure_secret_key(settings)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_SORT_KEYS=False,
+    )
+    Path(settings["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
+    Path(settings["INDEX_DIR"]).mkdir(parents=True, exist_ok=True)
+    db.bind(settings["DATABASE_URL"])
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    register_web(app)
+    app.teardown_appcontext(lambda _exc: db.session.remove())
+    return app

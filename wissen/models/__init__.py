@@ -1,0 +1,33 @@
+"""SQLAlchemy 2.0 models of wissen, one module per domain."""
+
+from .articles import Article, ArticleKind, ArticleStatus, Revision
+from .audit import AuditEvent, IndexChange
+from .base import Base, LabelledEnum, utcnow
+from .contacts import Contact, ContactVisibility
+from .documents import Document, DocumentKind, DocumentPage, DocumentStatus
+from .taxonomy import REGION_KINDS, Region, Tag, Theme
+from .users import Role, User
+
+__all__ = [
+    "REGION_KINDS",
+    "Article",
+    "ArticleKind",
+    "ArticleStatus",
+    "AuditEvent",
+    "Base",
+    "Contact",
+    "ContactVisibility",
+    "Document",
+    "DocumentKind",
+    "DocumentPage",
+    "DocumentStatus",
+    "IndexChange",
+    "LabelledEnum",
+    "Region",
+    "Revision",
+    "Role",
+    "Tag",
+    "Theme",
+    "User",
+    "utcnow",
+]

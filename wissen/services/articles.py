@@ -1,0 +1,58 @@
+"""Reading articles as a given viewer may see them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from wissen.errors import Forbidden, NotFound
+from wissen.models import Article, ArticleStatus, Revision, Theme
+from wissen.services.permissions import Action, Viewer
+from wissen.text import find_wikilinks
+
+LISTED = (ArticleStatus.PUBLISHED, ArticleStatus.ARCHIVED)
+
+
+def listed_articles() -> Select[tuple[Article]]:
+    """Articles everyone who may read at all may see: published or archived, not deleted."""
+    return select(Article).where(Article.deleted_at.is_(None), Article.status.in_(LISTED))
+
+
+def get_article(session: Session, slug: str, viewer: Viewer) -> Article:
+    article = session.scalar(select(Article).where(Article.slug == slug))
+    if article is None or (article.deleted_at is not None and not viewer.signed_in):
+        raise NotFound(f"Es gibt keinen Artikel „{slug}“.")
+    if not viewer.can(Action.VIEW, article):
+        raise Forbidden("Dieser Artikel ist nur für die Redaktion der Region sichtbar.")
+    return article
+
+
+def find_visible(session: Session, slug: str, viewer: Viewer) -> Article | None:
+    """The article ``slug`` if the viewer may see it, else None (for resolving links)."""
+    article = session.scalar(select(Article).where(Article.slug == slug))
+    if article is None or not viewer.can(Action.VIEW, article):
+        return None
+    return article
+
+
+def newest_articles(session: Session, limit: int = 8) -> list[Article]:
+    query = listed_articles().order_by(Article.created_at.desc(), Article.id.desc()).limit(limit)
+    return list(session.scalars(query))
+
+
+def articles_on_theme(session: Session, theme: Theme) -> list[Article]:
+    query = listed_articles().where(Article.themes.any(Theme.id == theme.id))
+    return list(session.scalars(query.order_by(Article.title)))
+
+
+def articles_in_region(session: Session, region_id: int) -> list[Article]:
+    query = listed_articles().where(Article.region_id == region_id)
+    return list(session.scalars(query.order_by(Article.title)))
+
+
+def linking_articles(session: Session, slug: str) -> list[Article]:
+    """Listed articles whose current text links to ``slug`` with ``[[slug]]``."""
+    pattern = f"%[[{slug}%"
+    query = listed_articles().join(Revision, Article.current_revision_id == Revision.id)
+    candidates = session.scalars(query.where(Revision.body.like(pattern)))
+    return [a for a in candidates if slug in find_wikilinks(a.body)]

@@ -1,0 +1,37 @@
+"""Write audit events in the same transaction as the change they describe."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from wissen.models import AuditEvent, User
+from wissen.services.permissions import signed_in
+
+
+def record(
+    session: Session,
+    action: str,
+    user: Any = None,
+    *,
+    object_type: str = "",
+    object_key: str = "",
+    actor: str = "",
+    **detail: Any,
+) -> AuditEvent:
+    """Add an AuditEvent; ``actor`` names a non-user source such as ``cli`` or ``import``."""
+    account: User | None = signed_in(user)
+    event = AuditEvent(
+        user_id=account.id if account else None,
+        actor=account.email if account else actor,
+        action=action,
+        object_type=object_type,
+        object_key=object_key,
+        detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
+        if detail
+        else "",
+    )
+    session.add(event)
+    return event

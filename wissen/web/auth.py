@@ -1,0 +1,47 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import login_user, logout_user
+from werkzeug.wrappers import Response
+
+from wissen.extensions import db
+from wissen.services import users
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths are followed after login, never another site."""
+    if not target:
+        return url_for("browse.start")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("browse.start")
+    return target
+
+
+@bp.route("/-/anmelden", methods=["GET", "POST"])
+def login() -> str | Response:
+    email = request.form.get("email", "")
+    if request.method == "POST":
+        user = users.authenticate(db.session, email, request.form.get("password", ""))
+        if user is not None:
+            session.clear()  # a fresh session on login: no fixation
+            login_user(user)
+            flash(f"Willkommen, {user.name}.", "erfolg")
+            return redirect(_safe_next(request.args.get("next")))
+        flash("E-Mail-Adresse oder Passwort ist falsch.", "fehler")
+        return render_template("auth/login.html", email=email, failed=True), 401
+    return render_template("auth/login.html", email=email, failed=False)
+
+
+@bp.post("/-/abmelden")
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash("Sie sind abgemeldet.", "info")
+    return redirect(url_for("browse.start"))

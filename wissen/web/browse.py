@@ -1,0 +1,54 @@
+"""Start page, themes and regions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from wissen.services import articles, contacts, documents, taxonomy
+
+from .helpers import session, viewer
+
+bp = Blueprint("browse", __name__)
+
+
+@bp.get("/")
+def start() -> str:
+    return render_template(
+        "browse/start.html",
+        newest=articles.newest_articles(session()),
+        themes=taxonomy.themes_with_counts(session()),
+    )
+
+
+@bp.get("/themen")
+def themes() -> str:
+    return render_template("browse/themes.html", themes=taxonomy.themes_with_counts(session()))
+
+
+@bp.get("/themen/<slug>")
+def theme(slug: str) -> str:
+    theme = taxonomy.get_theme(session(), slug)
+    return render_template(
+        "browse/theme.html",
+        theme=theme,
+        articles=articles.articles_on_theme(session(), theme),
+        contacts=contacts.cards(contacts.contacts_on_theme(session(), theme), viewer()),
+        documents=documents.documents_on_theme(session(), theme),
+    )
+
+
+@bp.get("/regionen")
+def regions() -> str:
+    return render_template("browse/regions.html", regions=taxonomy.regions_with_counts(session()))
+
+
+@bp.get("/regionen/<slug>")
+def region(slug: str) -> str:
+    region = taxonomy.get_region(session(), slug)
+    return render_template(
+        "browse/region.html",
+        region=region,
+        articles=articles.articles_in_region(session(), region.id),
+        contacts=contacts.cards(contacts.contacts_in_region(session(), region.id), viewer()),
+        documents=documents.documents_in_region(session(), region.id),
+    )
