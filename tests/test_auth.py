@@ -41,6 +41,7 @@ def test_login_without_csrf_token_is_refused(app: Flask, client: FlaskClient) ->
     make_user("anna@example.de", "leser")
     response = client.post("/-/anmelden", data={"email": "anna@example.de", "password": PASSWORD})
     assert response.status_code == 400
+    assert "Formular abgelaufen" in response.get_data(as_text=True)
     assert "Angemeldet als" not in client.get("/").get_data(as_text=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -60,6 +61,15 @@ def register(app: Flask) -> None:
     def wissen_error(error: WissenError) -> Response:
         db.session.rollback()
         return _render(error.status, error.message, error.title)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Response:
+        return _render(
+            400,
+            "Das Formular ist abgelaufen oder wurde nicht von dieser Seite gesendet. Bitte "
+            "laden Sie die Seite neu und senden Sie es noch einmal.",
+            "Formular abgelaufen",
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
