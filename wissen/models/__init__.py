@@ -1,6 +1,6 @@
 """SQLAlchemy 2.0 models of wissen, one module per domain."""
 
-from .articles import Article, ArticleKind, ArticleStatus, Revision
+from .articles import Article, ArticleKind, ArticleStatus, Revision, SlugRedirect
 from .audit import AuditEvent, IndexChange
 from .base import Base, LabelledEnum, utcnow
 from .contacts import Contact, ContactVisibility
@@ -26,6 +26,7 @@ __all__ = [
     "Region",
     "Revision",
     "Role",
+    "SlugRedirect",
     "Tag",
     "Theme",
     "User",

@@ -112,3 +112,16 @@ class Revision(Base):
 
     def __repr__(self) -> str:
         return f"<Revision {self.article_id}#{self.number}>"
+
+
+class SlugRedirect(Base):
+    """An article's former slug, so that old links and bookmarks keep working (301)."""
+
+    __tablename__ = "slug_redirects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_slug: Mapped[str] = mapped_column(String(120), unique=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    article: Mapped[Article] = relationship()

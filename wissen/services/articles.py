@@ -20,7 +20,8 @@ def listed_articles() -> Select[tuple[Article]]:
 
 def get_article(session: Session, slug: str, viewer: Viewer) -> Article:
     article = session.scalar(select(Article).where(Article.slug == slug))
-    if article is None or (article.deleted_at is not None and not viewer.signed_in):
+    # Visitors who are not signed in learn nothing of drafts or deleted articles.
+    if article is None or (not viewer.signed_in and not viewer.can(Action.VIEW, article)):
         raise NotFound(f"Es gibt keinen Artikel „{slug}“.")
     if not viewer.can(Action.VIEW, article):
         raise Forbidden("Dieser Artikel ist nur für die Redaktion der Region sichtbar.")
@@ -50,9 +51,10 @@ def articles_in_region(session: Session, region_id: int) -> list[Article]:
     return list(session.scalars(query.order_by(Article.title)))
 
 
-def linking_articles(session: Session, slug: str) -> list[Article]:
-    """Listed articles whose current text links to ``slug`` with ``[[slug]]``."""
+def linking_articles(session: Session, slug: str, *, everything: bool = False) -> list[Article]:
+    """Articles whose current text links to ``slug``; listed ones unless ``everything``."""
     pattern = f"%[[{slug}%"
-    query = listed_articles().join(Revision, Article.current_revision_id == Revision.id)
-    candidates = session.scalars(query.where(Revision.body.like(pattern)))
+    base = select(Article) if everything else listed_articles()
+    query = base.join(Revision, Article.current_revision_id == Revision.id)
+    candidates = session.scalars(query.where(Revision.body.like(pattern)).order_by(Article.title))
     return [a for a in candidates if slug in find_wikilinks(a.body)]

@@ -10,7 +10,21 @@ from wissen.extensions import db, login_manager
 from wissen.services import users
 from wissen.services.permissions import Action
 
-from . import api, articles, auth, browse, contacts, documents, errors, filters, search, system
+from . import (  # noqa: F401 - they add routes to articles.bp
+    api,
+    articles,
+    auth,
+    browse,
+    contacts,
+    documents,
+    editor,
+    errors,
+    filters,
+    history,
+    lifecycle,
+    search,
+    system,
+)
 from .helpers import viewer
 
 # Reachable without signing in even when WISSEN_PUBLIC_READ is off.

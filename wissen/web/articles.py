@@ -1,10 +1,12 @@
-"""Reading an article (writing and history arrive with the wiki)."""
+"""Reading an article; writing, history and lifecycle routes join this blueprint."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
+from werkzeug.wrappers import Response
 
-from wissen.services import articles, contacts
+from wissen.errors import NotFound
+from wissen.services import articles, contacts, lifecycle
 from wissen.text import LinkTarget, render, render_toc
 
 from .helpers import session, viewer
@@ -12,7 +14,7 @@ from .helpers import session, viewer
 bp = Blueprint("articles", __name__)
 
 
-def _resolve(slug: str) -> LinkTarget | None:
+def resolve_link(slug: str) -> LinkTarget | None:
     target = articles.find_visible(session(), slug, viewer())
     if target is None:
         return None
@@ -20,12 +22,18 @@ def _resolve(slug: str) -> LinkTarget | None:
 
 
 @bp.get("/artikel/<slug>")
-def view(slug: str) -> str:
-    article = articles.get_article(session(), slug, viewer())
+def view(slug: str) -> str | Response:
+    try:
+        article = articles.get_article(session(), slug, viewer())
+    except NotFound:
+        renamed = lifecycle.redirect_target(session(), slug)
+        if renamed is None:
+            raise
+        return redirect(url_for("articles.view", slug=renamed), 301)
     return render_template(
         "articles/view.html",
         article=article,
-        body_html=render(article.body, _resolve),
+        body_html=render(article.body, resolve_link),
         toc=render_toc(article.body),
         contacts=contacts.cards(article.contacts, viewer()),
         backlinks=articles.linking_articles(session(), article.slug),

@@ -296,6 +296,11 @@ def read_documents(root: Path, problems: list[Problem]) -> list[DocumentItem]:
         if "/" in file_name or "\\" in file_name or file_name.startswith("."):
             raise ItemError(f"„file“ muss ein Dateiname im Ordner documents/ sein: „{file_name}“.")
         path = folder / file_name
+        if path.is_symlink() or not path.resolve().is_relative_to(folder.resolve()):
+            raise ItemError(
+                f"„documents/{file_name}“ ist eine Verknüpfung (Symlink); aus Sicherheitsgründen "
+                "werden nur echte Dateien im Bundle gelesen."
+            )
         if not path.is_file():
             raise ItemError(f"Die Datei „documents/{file_name}“ fehlt.")
         return DocumentItem(

@@ -7,6 +7,7 @@ contacts) are checked by the importer, which knows what already exists.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,12 +120,31 @@ class Bundle:
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line each mapping starts on."""
+    """A safe loader that remembers lines and keeps values people mean as text."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         mapping = super().construct_mapping(node, deep=deep)
         mapping[LINE] = node.start_mark.line + 1
         return mapping
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        # YAML 1.1 reads 04711234567 as an octal number; a phone number or an AGS with a
+        # leading zero must stay exactly as written.
+        if re.fullmatch(r"0[0-9_]+", node.value):
+            return node.value
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"„{node.value}“ ist kein gültiges Datum", node.start_mark
+            ) from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _LineLoader.construct_yaml_int)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
 
 
 class BadFile(Exception):
@@ -136,6 +156,8 @@ class BadFile(Exception):
 
 def read_text(path: Path) -> str:
     """The file's text as UTF-8 with LF line ends; BadFile names the first bad byte."""
+    if path.is_symlink():
+        raise BadFile(None, "Verknüpfungen (Symlinks) werden aus Sicherheitsgründen nicht gelesen.")
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")

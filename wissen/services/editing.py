@@ -1,0 +1,366 @@
+"""Writing articles: create, save with conflict detection, restore an old revision.
+
+Every save that changes title or body appends an immutable Revision; a save whose base
+revision is no longer the current one raises EditConflict instead of overwriting, so a
+second editor never silently replaces the first one's words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wissen.errors import Conflict, Forbidden, Invalid
+from wissen.models import (
+    Article,
+    ArticleKind,
+    ArticleStatus,
+    Contact,
+    Region,
+    Revision,
+    SlugRedirect,
+    Tag,
+    Theme,
+)
+from wissen.services import audit, indexing
+from wissen.services.permissions import Action, can, signed_in
+from wissen.text import is_valid_slug, slugify
+
+MAX_TITLE = 300
+MAX_SUMMARY = 2000
+# Long enough for any real article; bounds the parser's work on pathological input.
+MAX_BODY = 200_000
+
+
+@dataclass
+class ArticleInput:
+    """What an editor typed, as text; validated into model values by ``check``."""
+
+    title: str = ""
+    kind: str = ""
+    region: str = ""
+    themes: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    contacts: list[str] = field(default_factory=list)
+    summary: str = ""
+    date: str = ""
+    body: str = ""
+    message: str = ""
+
+
+class FormInvalid(Invalid):
+    """Several fields are wrong; ``errors`` maps field name → German messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("Bitte prüfen Sie die markierten Felder.")
+        self.errors = errors
+
+
+class EditConflict(Conflict):
+    """Someone saved a newer revision since the editor opened the form."""
+
+    def __init__(self, article: Article, theirs: ArticleInput) -> None:
+        super().__init__(
+            "Der Artikel wurde inzwischen von jemand anderem geändert. Ihr Text ist nicht "
+            "verloren: Bitte führen Sie beide Fassungen zusammen."
+        )
+        self.article = article
+        self.current = article.current_revision
+        self.theirs = theirs
+
+
+@dataclass
+class Checked:
+    values: dict[str, Any]
+    errors: dict[str, list[str]]
+
+
+def check(session: Session, data: ArticleInput) -> Checked:
+    """Validate ``data``; collect every problem instead of stopping at the first."""
+    errors: dict[str, list[str]] = {}
+
+    def fail(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    title = " ".join(data.title.split())
+    if not title:
+        fail("title", "Bitte einen Titel eingeben.")
+    elif len(title) > MAX_TITLE:
+        fail("title", f"Der Titel darf höchstens {MAX_TITLE} Zeichen lang sein.")
+    if data.kind not in {k.value for k in ArticleKind}:
+        fail("kind", "Bitte eine Art auswählen.")
+    if len(data.summary) > MAX_SUMMARY:
+        fail("summary", f"Die Zusammenfassung darf höchstens {MAX_SUMMARY} Zeichen lang sein.")
+    if len(data.body) > MAX_BODY:
+        fail("body", f"Der Text darf höchstens {MAX_BODY:,} Zeichen lang sein.".replace(",", "."))
+    values: dict[str, Any] = {
+        "title": title,
+        "kind": ArticleKind(data.kind) if data.kind in {k.value for k in ArticleKind} else None,
+        "summary": data.summary.strip(),
+        "body": normalise_body(data.body),
+        "region": _lookup_one(session, Region, data.region, "region", "Region", fail),
+        "themes": _lookup_many(session, Theme, data.themes, "themes", "Thema", fail),
+        "contacts": _lookup_many(session, Contact, data.contacts, "contacts", "Kontakt", fail),
+        "tags": _clean_tags(data.tags),
+        "date": _parse_date(data.date, fail),
+    }
+    return Checked(values, errors)
+
+
+def normalise_body(body: str) -> str:
+    # Browsers send CRLF; revisions compare and diff on LF only.
+    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.endswith("\n") or not text else text + "\n"
+
+
+def _lookup_one(session: Session, model: type, slug: str, name: str, label: str, fail: Any) -> Any:
+    if not slug:
+        return None
+    found = session.scalar(select(model).where(model.slug == slug))
+    if found is None:
+        fail(name, f"Unbekannte {label} „{slug}“.")
+    return found
+
+
+def _lookup_many(
+    session: Session, model: type, slugs: list[str], name: str, label: str, fail: Any
+) -> list[Any]:
+    wanted = list(dict.fromkeys(s for s in slugs if s))
+    if not wanted:
+        return []
+    found = {o.slug: o for o in session.scalars(select(model).where(model.slug.in_(wanted)))}
+    for slug in wanted:
+        if slug not in found:
+            fail(
+                name,
+                f"Unbekanntes {label} „{slug}“."
+                if label == "Thema"
+                else f"Unbekannter {label} „{slug}“.",
+            )
+    return [found[s] for s in wanted if s in found]
+
+
+def _clean_tags(tags: list[str]) -> list[str]:
+    names = (" ".join(t.split())[:120] for t in tags)
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _parse_date(value: str, fail: Any) -> dt.date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        if "." in value:
+            day, month, year = (int(part) for part in value.split("."))
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail("date", "Bitte ein Datum im Format TT.MM.JJJJ oder JJJJ-MM-TT eingeben.")
+        return None
+
+
+def tags_for(session: Session, names: list[str]) -> list[Tag]:
+    existing = {t.name: t for t in session.scalars(select(Tag).where(Tag.name.in_(names)))}
+    tags = []
+    for name in names:
+        tag = existing.get(name)
+        if tag is None:
+            tag = Tag(name=name, slug=slugify(name) or "schlagwort")
+            session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def free_slug(session: Session, wanted: str) -> str:
+    """``wanted`` if no article or redirect uses it, else ``wanted-2``, ``wanted-3`` …"""
+    base = slugify(wanted) or "artikel"
+    candidate, number = base, 1
+    while _slug_taken(session, candidate):
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+# Paths under /artikel/ that are pages of their own, not articles.
+RESERVED_SLUGS = frozenset({"neu"})
+
+
+def _slug_taken(session: Session, slug: str) -> bool:
+    return slug in RESERVED_SLUGS or bool(
+        session.scalar(select(Article.id).where(Article.slug == slug))
+        or session.scalar(select(SlugRedirect.id).where(SlugRedirect.old_slug == slug))
+    )
+
+
+def create_article(
+    session: Session,
+    data: ArticleInput,
+    user: Any,
+    *,
+    slug: str = "",
+    publish: bool = False,
+) -> Article:
+    """Create an article and its first revision; drafts unless ``publish``."""
+    checked = check(session, data)
+    if slug and not is_valid_slug(slug):
+        checked.errors.setdefault("slug", []).append(
+            "Der Kurzname darf nur a–z, 0–9 und Bindestriche enthalten."
+        )
+    if checked.errors:
+        raise FormInvalid(checked.errors)
+    values = checked.values
+    if not can(user, Action.CREATE, values["region"] or _NoRegion()):
+        raise Forbidden("Sie dürfen in dieser Region keine Artikel anlegen.")
+    body = values.pop("body")
+    values["tags"] = tags_for(session, values["tags"])
+    article = Article(
+        slug=free_slug(session, slug or values["title"]),
+        status=ArticleStatus.PUBLISHED if publish else ArticleStatus.DRAFT,
+        **values,
+    )
+    session.add(article)
+    session.flush()
+    _append_revision(session, article, values["title"], body, user, data.message or "Angelegt")
+    audit.record(session, "article.create", user, object_type="article", object_key=article.slug)
+    indexing.record_change(session, article)
+    session.commit()
+    return article
+
+
+class _NoRegion:
+    """Stands for "no region" when asking whether a user may create content."""
+
+    region = None
+
+
+def _append_revision(
+    session: Session, article: Article, title: str, body: str, user: Any, message: str
+) -> Revision:
+    number = 1 + (article.current_revision.number if article.current_revision else 0)
+    account = signed_in(user)
+    revision = Revision(
+        article=article,
+        number=number,
+        title=title,
+        body=body,
+        author_id=account.id if account else None,
+        message=message.strip()[:500],
+    )
+    session.add(revision)
+    session.flush()
+    article.current_revision = revision
+    return revision
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    article: Article
+    revision: Revision | None
+    metadata_changed: bool
+
+    @property
+    def changed(self) -> bool:
+        return self.revision is not None or self.metadata_changed
+
+
+def save_article(
+    session: Session, article: Article, data: ArticleInput, base_revision: int, user: Any
+) -> SaveResult:
+    """Save an edit made on top of revision ``base_revision``.
+
+    Raises EditConflict when another revision was saved in between, FormInvalid on bad
+    input and Forbidden when the user may not edit the article or move it to that region.
+    """
+    if not can(user, Action.EDIT, article):
+        raise Forbidden("Sie dürfen diesen Artikel nicht bearbeiten.")
+    checked = check(session, data)
+    if checked.errors:
+        raise FormInvalid(checked.errors)
+    values = checked.values
+    if values["region"] is not article.region and not can(
+        user, Action.CREATE, values["region"] or _NoRegion()
+    ):
+        raise Forbidden("Sie dürfen Artikel nicht in diese Region verschieben.")
+    current = article.current_revision
+    if current is not None and current.number != base_revision:
+        raise EditConflict(article, data)
+    body = values.pop("body")
+    values["tags"] = tags_for(session, values["tags"])
+    metadata_changed = _apply_metadata(article, values)
+    revision = None
+    if current is None or (current.title, current.body) != (values["title"], body):
+        revision = _append_revision(session, article, values["title"], body, user, data.message)
+    result = SaveResult(article, revision, metadata_changed)
+    if result.changed:
+        audit.record(
+            session,
+            "article.edit",
+            user,
+            object_type="article",
+            object_key=article.slug,
+            revision=revision.number if revision else None,
+        )
+        indexing.record_change(session, article)
+    session.commit()
+    return result
+
+
+def _apply_metadata(article: Article, values: dict[str, Any]) -> bool:
+    changed = False
+    for key, value in values.items():
+        current = getattr(article, key)
+        if isinstance(current, list):
+            differs = {id(o) for o in current} != {id(o) for o in value}
+        else:
+            differs = current != value
+        if differs:
+            setattr(article, key, value)
+            changed = True
+    return changed
+
+
+def restore_revision(session: Session, article: Article, number: int, user: Any) -> Revision:
+    """Make revision ``number`` current again, as a new revision; history stays intact."""
+    if not can(user, Action.EDIT, article):
+        raise Forbidden("Sie dürfen diesen Artikel nicht bearbeiten.")
+    old = session.scalar(
+        select(Revision).where(Revision.article_id == article.id, Revision.number == number)
+    )
+    if old is None:
+        raise Invalid(f"Version {number} gibt es nicht.")
+    current = article.current_revision
+    if current is not None and (current.title, current.body) == (old.title, old.body):
+        raise Invalid(f"Version {number} entspricht schon der aktuellen Fassung.")
+    article.title = old.title
+    revision = _append_revision(
+        session, article, old.title, old.body, user, f"Version {number} wiederhergestellt"
+    )
+    audit.record(
+        session,
+        "article.restore_revision",
+        user,
+        object_type="article",
+        object_key=article.slug,
+        restored=number,
+    )
+    indexing.record_change(session, article)
+    session.commit()
+    return revision
+
+
+def append_link_rewrite(
+    session: Session, article: Article, body: str, message: str, user: Any
+) -> Revision:
+    """A new revision whose only change is a rewritten [[link]] after a rename.
+
+    No permission check: the rename that causes it was checked, and the rewrite changes
+    nothing but the link target, even in articles of other regions.
+    """
+    title = article.current_revision.title if article.current_revision else article.title
+    revision = _append_revision(session, article, title, body, user, message)
+    indexing.record_change(session, article)
+    return revision
