@@ -63,6 +63,9 @@ class Article(Base):
     current_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL")
     )
+    # Raised by every saved edit (text or metadata): the editor's form carries it, so a
+    # save made on top of an older state is detected even when only metadata changed.
+    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

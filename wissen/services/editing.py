@@ -95,7 +95,7 @@ def check(session: Session, data: ArticleInput) -> Checked:
         fail("kind", "Bitte eine Art auswählen.")
     if len(data.summary) > MAX_SUMMARY:
         fail("summary", f"Die Zusammenfassung darf höchstens {MAX_SUMMARY} Zeichen lang sein.")
-    if len(data.body) > MAX_BODY:
+    if len(normalise_body(data.body)) > MAX_BODY:
         fail("body", f"Der Text darf höchstens {MAX_BODY:,} Zeichen lang sein.".replace(",", "."))
     values: dict[str, Any] = {
         "title": title,
@@ -207,9 +207,7 @@ def create_article(
     """Create an article and its first revision; drafts unless ``publish``."""
     checked = check(session, data)
     if slug and not is_valid_slug(slug):
-        checked.errors.setdefault("slug", []).append(
-            "Der Kurzname darf nur a–z, 0–9 und Bindestriche enthalten."
-        )
+        slug = ""  # a hand-edited ?slug= must not block saving: the title gives one
     if checked.errors:
         raise FormInvalid(checked.errors)
     values = checked.values
@@ -253,6 +251,8 @@ def _append_revision(
     session.add(revision)
     session.flush()
     article.current_revision = revision
+    if number > 1:
+        article.edit_version = (article.edit_version or 1) + 1
     return revision
 
 
@@ -268,7 +268,13 @@ class SaveResult:
 
 
 def save_article(
-    session: Session, article: Article, data: ArticleInput, base_revision: int, user: Any
+    session: Session,
+    article: Article,
+    data: ArticleInput,
+    base_revision: int,
+    user: Any,
+    *,
+    base_version: int | None = None,
 ) -> SaveResult:
     """Save an edit made on top of revision ``base_revision``.
 
@@ -286,7 +292,8 @@ def save_article(
     ):
         raise Forbidden("Sie dürfen Artikel nicht in diese Region verschieben.")
     current = article.current_revision
-    if current is not None and current.number != base_revision:
+    stale_text = current is not None and current.number != base_revision
+    if stale_text or (base_version is not None and base_version != article.edit_version):
         raise EditConflict(article, data)
     body = values.pop("body")
     values["tags"] = tags_for(session, values["tags"])
@@ -295,6 +302,8 @@ def save_article(
     if current is None or (current.title, current.body) != (values["title"], body):
         revision = _append_revision(session, article, values["title"], body, user, data.message)
     result = SaveResult(article, revision, metadata_changed)
+    if metadata_changed and revision is None:
+        article.edit_version += 1
     if result.changed:
         audit.record(
             session,

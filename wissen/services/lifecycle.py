@@ -12,7 +12,7 @@ from wissen.errors import Conflict, Forbidden, Invalid, NotFound
 from wissen.models import Article, ArticleStatus, AuditEvent, SlugRedirect, utcnow
 from wissen.services import audit, indexing
 from wissen.services.articles import linking_articles
-from wissen.services.editing import append_link_rewrite
+from wissen.services.editing import RESERVED_SLUGS, append_link_rewrite
 from wissen.services.permissions import Action, can
 from wissen.text import is_valid_slug, rewrite_wikilinks
 
@@ -120,7 +120,7 @@ def rename(session: Session, article: Article, new_slug: str, user: Any) -> int:
     if new_slug == article.slug:
         return 0
     taken = session.scalar(select(Article.id).where(Article.slug == new_slug))
-    if taken:
+    if taken or new_slug in RESERVED_SLUGS:
         raise Conflict(f"Der Kurzname „{new_slug}“ ist schon vergeben.", field="slug")
     old_slug = article.slug
     session.execute(delete(SlugRedirect).where(SlugRedirect.old_slug == new_slug))

@@ -26,7 +26,7 @@ def article_input(form: MultiDict[str, str]) -> editing.ArticleInput:
         kind=form.get("kind", ""),
         region=form.get("region", ""),
         themes=form.getlist("themes"),
-        tags=[t for t in form.get("tags", "").split(",")],
+        tags=[t.strip() for t in form.get("tags", "").split(",") if t.strip()],
         contacts=form.getlist("contacts"),
         summary=form.get("summary", ""),
         date=form.get("date", ""),
@@ -149,10 +149,13 @@ def save(slug: str) -> str | Response | tuple[str, int]:
     article = _editable(slug)
     data = article_input(request.form)
     base = request.form.get("base_revision", type=int) or 0
+    version = request.form.get("base_version", type=int)
     if request.form.get("aktion") == "vorschau":
         return _form("articles/edit.html", data, article=article, base_revision=base, preview=True)
     try:
-        result = editing.save_article(session(), article, data, base, current_user)
+        result = editing.save_article(
+            session(), article, data, base, current_user, base_version=version
+        )
     except editing.FormInvalid as error:
         return _invalid("articles/edit.html", data, error, article=article, base_revision=base)
     except editing.EditConflict as conflict:

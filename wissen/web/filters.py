@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, url_for
 
-from wissen.models import Theme
+from wissen.models import ArticleKind, Theme
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -32,7 +32,20 @@ def theme_chips(themes: list[Theme]) -> list[dict[str, str]]:
     return [{"name": t.name, "url": url_for("browse.theme", slug=t.slug)} for t in themes]
 
 
+def kind_label(value: str) -> str:
+    try:
+        return ArticleKind(value).label
+    except ValueError:
+        return value
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(kind_label)
+    app.add_template_global(now_utc)
     app.add_template_filter(datum)
     app.add_template_filter(dateigroesse)
     app.add_template_filter(theme_chips)

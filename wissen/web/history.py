@@ -69,5 +69,5 @@ def recent_feed() -> Response:
     # Feed readers are never signed in: the feed shows what the public may see.
     public = Viewer(None, public_read=True)
     changes, _pages = history.recent_changes(session(), public, per_page=50)
-    xml = render_template("feeds/changes.atom", changes=changes)
+    xml = render_template("feeds/changes.xml", changes=changes)
     return Response(xml, mimetype="application/atom+xml")
