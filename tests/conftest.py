@@ -29,6 +29,7 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
         "DATA_DIR": str(tmp_path / "data"),
         "CONTENT_DIR": str(STARTER),
         "SECRET_KEY": "test-secret-key",
+        "JOBS_IMMEDIATE": True,
         **overrides,
     }
     app = create_app(config)

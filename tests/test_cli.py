@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -207,3 +208,34 @@ def _wait_for(url: str, seconds: float = 20) -> str:
 def _header(url: str, name: str) -> str:
     with urllib.request.urlopen(url, timeout=2) as response:
         return response.headers.get(name, "")
+
+
+def test_serve_processes_documents_left_waiting_or_stuck_by_a_crash(data: Path) -> None:
+    if not EVAL_DEV.is_dir():
+        pytest.skip("../shared/eval-dev fehlt")
+    assert run(data, "import", str(EVAL_DEV)).exit_code == 0
+    # A crash mid-extraction leaves a document "processing": restart must pick it up.
+    with sqlite3.connect(data / "wissen.sqlite3") as connection:
+        connection.execute("UPDATE documents SET status='processing' WHERE id=1")
+    port = _free_port()
+    env = {**os.environ, "WISSEN_DATA_DIR": str(data), "WISSEN_CONTENT_DIR": str(STARTER)}
+    wissen = Path(sys.executable).with_name("wissen")
+    server = subprocess.Popen(
+        [str(wissen), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/-/health")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with sqlite3.connect(data / "wissen.sqlite3") as connection:
+                states = {row[0] for row in connection.execute("SELECT status FROM documents")}
+            if states == {"ready"}:
+                break
+            time.sleep(0.5)
+        assert states == {"ready"}
+    finally:
+        server.kill()  # like a crash: no graceful shutdown
+        server.wait(timeout=10)

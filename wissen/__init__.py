@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` overrides settings by their key (``DATA_DIR``, …)."""
+    from wissen import jobs
     from wissen.config import ensure_secret_key, load_settings
     from wissen.extensions import csrf, db, login_manager
     from wissen.web import register_web
@@ -32,6 +33,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Path(settings["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
     Path(settings["INDEX_DIR"]).mkdir(parents=True, exist_ok=True)
     db.bind(settings["DATABASE_URL"])
+    # Tests pass JOBS_IMMEDIATE so that background jobs run at once, in the request.
+    jobs.configure(settings, immediate=bool((config or {}).get("JOBS_IMMEDIATE", False)))
     csrf.init_app(app)
     login_manager.init_app(app)
     register_web(app)

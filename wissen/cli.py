@@ -93,6 +93,12 @@ def _shown_url() -> str:
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse / address")
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Keine Hintergrundjobs in diesem Prozess (dann `wissen worker` starten) / "
+    "run no background jobs here",
+)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--threads",
@@ -102,7 +108,7 @@ def _shown_url() -> str:
     help="Anfragen gleichzeitig / concurrent requests",
 )
 @with_appcontext
-def serve_command(host: str, port: int, threads: int) -> None:
+def serve_command(host: str, port: int, threads: int, no_worker: bool) -> None:
     """Produktionsserver starten (waitress), standardmäßig nur auf 127.0.0.1.
 
     Starts the production server (waitress); loopback only by default.
@@ -121,8 +127,47 @@ def serve_command(host: str, port: int, threads: int) -> None:
             "für den Betrieb HTTPS über einen Reverse Proxy vorschalten.",
             err=True,
         )
+    consumer = None
+    if not no_worker:
+        from wissen import jobs
+
+        waiting = jobs.resume_unfinished()
+        consumer = jobs.start_embedded_consumer()
+        if waiting:
+            click.echo(f"{waiting} Dokumente warten auf Verarbeitung; sie werden jetzt ausgelesen.")
     click.echo(f"wissen läuft auf http://{_url_host(host)}:{port}/ (Beenden mit Strg+C)")
-    serve(app, host=host, port=port, threads=threads, ident="wissen", _quiet=True)
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="wissen", _quiet=True)
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+@main.command("worker")
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Jobs gleichzeitig / concurrent jobs",
+)
+@with_appcontext
+def worker_command(threads: int) -> None:
+    """Hintergrundjobs (Auslesen von Dokumenten) in einem eigenen Prozess ausführen.
+
+    Runs the background jobs (document extraction) on their own; start the web server
+    with `wissen serve --no-worker` then.
+
+    \b
+    Beispiel / example:
+      wissen worker --threads 2
+    """
+    from wissen import jobs
+
+    _require_schema()
+    waiting = jobs.resume_unfinished()
+    click.echo(f"wissen worker läuft ({waiting} Dokumente warten). Beenden mit Strg+C.")
+    jobs.huey.create_consumer(workers=threads, worker_type="thread", periodic=False).run()
 
 
 def _url_host(host: str) -> str:
@@ -189,6 +234,8 @@ def import_command(bundle: Path | None, if_empty: bool) -> None:
         click.echo(str(problem), err=True)
     for line in report.summary_lines():
         click.echo(line)
+    if report.counts["documents"]["neu"] or report.counts["documents"]["geändert"]:
+        click.echo("Dokumente werden ausgelesen, sobald `wissen serve` oder `wissen worker` läuft.")
     if report.rejected:
         click.echo(f"{len(report.rejected)} Einträge abgelehnt (siehe oben).", err=True)
         sys.exit(1)

@@ -143,6 +143,24 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_positive_int,
     ),
     Setting(
+        "WISSEN_EXTRACT_TIMEOUT",
+        "120",
+        "Höchstens so viele Sekunden darf das Auslesen eines Dokuments dauern.",
+        _parse_positive_int,
+    ),
+    Setting(
+        "WISSEN_EXTRACT_MEMORY_MB",
+        "1024",
+        "Höchstens so viel Speicher (MB) darf das Auslesen eines Dokuments belegen.",
+        _parse_positive_int,
+    ),
+    Setting(
+        "WISSEN_EXTRACT_MAX_PAGES",
+        "5000",
+        "Dokumente mit mehr Seiten werden nicht ausgelesen (Status fehlgeschlagen).",
+        _parse_positive_int,
+    ),
+    Setting(
         "WISSEN_SITE_NAME",
         "wissen",
         "Name der Installation in Seitentitel und Kopfzeile.",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .sniff import PDF
+from .registry import SUPPORTED_MEDIA_TYPES
 
-# Text extraction for further types arrives with their extractor modules.
-SUPPORTED_MEDIA_TYPES = frozenset({PDF})
+__all__ = ["SUPPORTED_MEDIA_TYPES"]

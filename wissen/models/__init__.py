@@ -4,7 +4,13 @@ from .articles import Article, ArticleKind, ArticleStatus, Revision, SlugRedirec
 from .audit import AuditEvent, IndexChange
 from .base import Base, LabelledEnum, utcnow
 from .contacts import Contact, ContactVisibility
-from .documents import Document, DocumentKind, DocumentPage, DocumentStatus
+from .documents import (
+    Document,
+    DocumentKind,
+    DocumentPage,
+    DocumentStatus,
+    DocumentVersion,
+)
 from .taxonomy import REGION_KINDS, Region, Tag, Theme
 from .users import Role, User
 
@@ -21,6 +27,7 @@ __all__ = [
     "DocumentKind",
     "DocumentPage",
     "DocumentStatus",
+    "DocumentVersion",
     "IndexChange",
     "LabelledEnum",
     "Region",

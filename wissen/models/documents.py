@@ -71,10 +71,16 @@ class Document(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     page_count: Mapped[int | None] = mapped_column(Integer)
+    # "Folie" for slide decks (PPTX, ODP, landscape PDFs), else "Seite": how hits are named.
+    page_unit: Mapped[str] = mapped_column(String(10), default="Seite", server_default="Seite")
     status: Mapped[DocumentStatus] = mapped_column(
         enum_column(DocumentStatus), default=DocumentStatus.PENDING
     )
     error: Mapped[str] = mapped_column(Text, default="")
+    # True while the title is still the file name: extraction may then put the title from
+    # the file's own metadata in its place, never over one an editor typed.
+    title_from_file: Mapped[bool] = mapped_column(default=False, server_default="0")
+    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -87,6 +93,12 @@ class Document(Base):
     )
     articles: Mapped[list[Article]] = relationship(
         secondary=document_articles, order_by=Article.slug
+    )
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document",
+        order_by="DocumentVersion.number",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
     pages: Mapped[list[DocumentPage]] = relationship(
         back_populates="document",
@@ -109,3 +121,22 @@ class DocumentPage(Base):
     text: Mapped[str] = mapped_column(Text, default="")
 
     document: Mapped[Document] = relationship(back_populates="pages")
+
+
+class DocumentVersion(Base):
+    """An earlier file of a document, kept (and downloadable) after it was replaced."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    original_filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="versions")

@@ -7,7 +7,6 @@ second editor never silently replaces the first one's words.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +26,7 @@ from wissen.models import (
     Theme,
 )
 from wissen.services import audit, indexing
+from wissen.services.metadata import lookup_many, lookup_one, parse_date
 from wissen.services.permissions import Action, can, signed_in
 from wissen.text import is_valid_slug, slugify
 
@@ -102,11 +102,11 @@ def check(session: Session, data: ArticleInput) -> Checked:
         "kind": ArticleKind(data.kind) if data.kind in {k.value for k in ArticleKind} else None,
         "summary": data.summary.strip(),
         "body": normalise_body(data.body),
-        "region": _lookup_one(session, Region, data.region, "region", "Region", fail),
-        "themes": _lookup_many(session, Theme, data.themes, "themes", "Thema", fail),
-        "contacts": _lookup_many(session, Contact, data.contacts, "contacts", "Kontakt", fail),
+        "region": lookup_one(session, Region, data.region, "region", "Region", fail),
+        "themes": lookup_many(session, Theme, data.themes, "themes", "Thema", fail),
+        "contacts": lookup_many(session, Contact, data.contacts, "contacts", "Kontakt", fail),
         "tags": _clean_tags(data.tags),
-        "date": _parse_date(data.date, fail),
+        "date": parse_date(data.date, fail),
     }
     return Checked(values, errors)
 
@@ -117,50 +117,9 @@ def normalise_body(body: str) -> str:
     return text if text.endswith("\n") or not text else text + "\n"
 
 
-def _lookup_one(session: Session, model: type, slug: str, name: str, label: str, fail: Any) -> Any:
-    if not slug:
-        return None
-    found = session.scalar(select(model).where(model.slug == slug))
-    if found is None:
-        fail(name, f"Unbekannte {label} „{slug}“.")
-    return found
-
-
-def _lookup_many(
-    session: Session, model: type, slugs: list[str], name: str, label: str, fail: Any
-) -> list[Any]:
-    wanted = list(dict.fromkeys(s for s in slugs if s))
-    if not wanted:
-        return []
-    found = {o.slug: o for o in session.scalars(select(model).where(model.slug.in_(wanted)))}
-    for slug in wanted:
-        if slug not in found:
-            fail(
-                name,
-                f"Unbekanntes {label} „{slug}“."
-                if label == "Thema"
-                else f"Unbekannter {label} „{slug}“.",
-            )
-    return [found[s] for s in wanted if s in found]
-
-
 def _clean_tags(tags: list[str]) -> list[str]:
     names = (" ".join(t.split())[:120] for t in tags)
     return list(dict.fromkeys(n for n in names if n))
-
-
-def _parse_date(value: str, fail: Any) -> dt.date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        if "." in value:
-            day, month, year = (int(part) for part in value.split("."))
-            return dt.date(year, month, day)
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail("date", "Bitte ein Datum im Format TT.MM.JJJJ oder JJJJ-MM-TT eingeben.")
-        return None
 
 
 def tags_for(session: Session, names: list[str]) -> list[Tag]:

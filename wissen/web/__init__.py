@@ -10,7 +10,7 @@ from wissen.extensions import db, login_manager
 from wissen.services import users
 from wissen.services.permissions import Action
 
-from . import (  # noqa: F401 - they add routes to articles.bp
+from . import (  # noqa: F401 - editor, history, lifecycle, uploads add routes
     api,
     articles,
     auth,
@@ -24,6 +24,7 @@ from . import (  # noqa: F401 - they add routes to articles.bp
     lifecycle,
     search,
     system,
+    uploads,
 )
 from .helpers import viewer
 

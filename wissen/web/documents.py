@@ -1,13 +1,15 @@
-"""Document list, page and download of the original."""
+"""Document list, page, download of the original and its earlier files, preview image."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, render_template, send_file
+from flask import Blueprint, abort, current_app, render_template, send_file
 from werkzeug.wrappers import Response
 
 from wissen.services import documents
+from wissen.services.permissions import Action
 from wissen.storage import BlobStore
 
 from .helpers import session, viewer
@@ -22,17 +24,52 @@ def list() -> str:
 
 @bp.get("/dokumente/<slug>")
 def view(slug: str) -> str:
+    document = documents.get_document(session(), slug, viewer())
     return render_template(
-        "documents/view.html", document=documents.get_document(session(), slug, viewer())
+        "documents/view.html",
+        document=document,
+        has_preview=_preview_file(document.sha256) is not None,
+        may_edit=viewer().can(Action.EDIT, document),
     )
 
 
 @bp.get("/dokumente/<slug>/datei")
 def download(slug: str) -> Response:
     document = documents.get_document(session(), slug, viewer())
-    path = BlobStore(current_app.config["UPLOAD_DIR"]).path_for(document.sha256)
-    response = send_file(path, mimetype=document.media_type, conditional=True, max_age=0)
-    response.headers["Content-Disposition"] = content_disposition(document.original_filename)
+    return _send(document.sha256, document.media_type, document.original_filename)
+
+
+@bp.get("/dokumente/<slug>/fruehere/<int:number>")
+def download_version(slug: str, number: int) -> Response:
+    document = documents.get_document(session(), slug, viewer())
+    for version in document.versions:
+        if version.number == number:
+            return _send(version.sha256, version.media_type, version.original_filename)
+    abort(404)
+
+
+@bp.get("/dokumente/<slug>/vorschau.png")
+def preview_image(slug: str) -> Response:
+    document = documents.get_document(session(), slug, viewer())
+    path = _preview_file(document.sha256)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="image/png", conditional=True, max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _preview_file(sha256: str) -> Path | None:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "vorschau" / f"{sha256}.png"
+    return path if path.is_file() else None
+
+
+def _send(sha256: str, media_type: str, file_name: str) -> Response:
+    path = BlobStore(current_app.config["UPLOAD_DIR"]).path_for(sha256)
+    # Only known document types are served inline; nothing is ever sent as HTML.
+    response = send_file(path, mimetype=media_type, conditional=True, max_age=0)
+    disposition = "inline" if media_type == "application/pdf" else "attachment"
+    response.headers["Content-Disposition"] = content_disposition(file_name, disposition)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

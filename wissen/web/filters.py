@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo
 from flask import Flask, url_for
 
 from wissen.models import ArticleKind, Theme
+from wissen.services.permissions import Action
+
+from .helpers import viewer
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -43,7 +46,13 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def visible(obj: object) -> bool:
+    """Jinja test: may the person behind this request see ``obj``?"""
+    return viewer().can(Action.VIEW, obj)
+
+
 def register(app: Flask) -> None:
+    app.add_template_test(visible)
     app.add_template_filter(kind_label)
     app.add_template_global(now_utc)
     app.add_template_filter(datum)

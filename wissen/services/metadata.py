@@ -1,0 +1,82 @@
+"""Looking up the regions, themes, contacts and articles a form names by slug."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wissen.models import Article, Contact, Document, Region, Theme
+from wissen.text import slugify
+
+
+def lookup_one(session: Session, model: type, slug: str, name: str, label: str, fail: Any) -> Any:
+    if not slug:
+        return None
+    found = session.scalar(select(model).where(model.slug == slug))
+    if found is None:
+        fail(name, f"Unbekannte {label} „{slug}“.")
+    return found
+
+
+def lookup_many(
+    session: Session, model: type, slugs: list[str], name: str, label: str, fail: Any
+) -> list[Any]:
+    wanted = list(dict.fromkeys(s for s in slugs if s))
+    if not wanted:
+        return []
+    found = {o.slug: o for o in session.scalars(select(model).where(model.slug.in_(wanted)))}
+    for slug in wanted:
+        if slug not in found:
+            fail(
+                name,
+                f"Unbekanntes {label} „{slug}“."
+                if label == "Thema"
+                else f"Unbekannter {label} „{slug}“.",
+            )
+    return [found[s] for s in wanted if s in found]
+
+
+def parse_date(value: str, fail: Any) -> dt.date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        if "." in value:
+            day, month, year = (int(part) for part in value.split("."))
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail("date", "Bitte ein Datum im Format TT.MM.JJJJ oder JJJJ-MM-TT eingeben.")
+        return None
+
+
+def lookup_metadata(session: Session, meta: Any) -> tuple[dict[str, Any], list[str]]:
+    """Model values for a document form's region, themes, contacts, articles and date."""
+    errors: list[str] = []
+
+    def fail(_name: str, message: str) -> None:
+        errors.append(message)
+
+    values = {
+        "region": lookup_one(session, Region, meta.region, "region", "Region", fail),
+        "themes": lookup_many(session, Theme, meta.themes, "themes", "Thema", fail),
+        "contacts": lookup_many(session, Contact, meta.contacts, "contacts", "Kontakt", fail),
+        "articles": lookup_many(session, Article, meta.articles, "articles", "Artikel", fail),
+        "date": parse_date(meta.date, fail),
+        "summary": meta.summary.strip()[:2000],
+    }
+    return values, errors
+
+
+def free_document_slug(session: Session, wanted: str) -> str:
+    base = slugify(wanted) or "dokument"
+    candidate, number = base, 1
+    while candidate == "neu" or session.scalar(
+        select(Document.id).where(Document.slug == candidate)
+    ):
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
