@@ -225,6 +225,7 @@ def test_trash_restore_purge_and_outbox(starter: Flask) -> None:
     token = csrf_token_of(client, f"/dokumente/{slug}")
     assert client.post(f"/dokumente/{slug}/loeschen", data={"csrf_token": token}).status_code == 302
     assert f'href="/dokumente/{slug}"' not in client.get("/dokumente").get_data(as_text=True)
+    assert f'href="/dokumente/{slug}"' in client.get("/-/papierkorb").get_data(as_text=True)
     anonymous = starter.test_client()
     assert anonymous.get(f"/dokumente/{slug}").status_code == 404
     assert (

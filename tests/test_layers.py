@@ -10,7 +10,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "wissen"
 
 # The lower layers take and return plain data: no Flask, no models.
-PURE = ("wissen/search", "wissen/extract", "wissen/storage.py", "wissen/text")
+PURE = ("wissen/search", "wissen/extract", "wissen/storage.py", "wissen/text", "wissen/preview.py")
 HTTP = ("flask", "flask_login", "flask_wtf", "werkzeug.wrappers")
 
 

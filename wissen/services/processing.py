@@ -95,9 +95,20 @@ def _store_pages(session: Session, document: Document, extraction: Extraction) -
     document.pages = [DocumentPage(number=p.number, text=p.text) for p in extraction.pages]
     document.page_count = len(extraction.pages)
     document.page_unit = extraction.unit
-    if document.title_from_file and extraction.title:
-        document.title = extraction.title[:300]
+    title = extraction.title or _first_line(extraction)
+    if document.title_from_file and title:
+        document.title = title[:300]
         document.title_from_file = False
+
+
+def _first_line(extraction: Extraction) -> str | None:
+    """A title-like first line of the first page, for files without a title property."""
+    for page in extraction.pages[:1]:
+        for line in page.text.splitlines():
+            line = " ".join(line.split())
+            if line:
+                return line if 4 <= len(line) <= 150 else None
+    return None
 
 
 def _make_preview(context: Context, document: Document, path: Path) -> None:

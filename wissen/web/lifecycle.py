@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from wissen.errors import WissenError
 from wissen.models import Article, ArticleStatus
-from wissen.services import articles, lifecycle
+from wissen.services import articles, document_admin, lifecycle
 from wissen.services.permissions import Action
 
 from .articles import bp
@@ -108,7 +108,9 @@ def trash() -> str:
     if not viewer().can(Action.CREATE):
         abort(403)
     return render_template(
-        "articles/trash.html", articles=lifecycle.trashed(session(), current_user)
+        "articles/trash.html",
+        articles=lifecycle.trashed(session(), current_user),
+        documents=document_admin.trashed(session(), current_user),
     )
 
 
