@@ -398,3 +398,19 @@ def test_hostile_strings_render_safely() -> None:
         find_wikilinks(line)
     assert_no_executable_markup(render("\n".join(lines), resolve))
     assert_no_executable_markup(render("\n\n".join(lines), resolve))
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "Entscheidungsträger*innen und Multiplikator*innen",
+            "<p>Entscheidungsträger*innen und Multiplikator*innen</p>",
+        ),
+        ("Lots*innen und *betont*", "<p>Lots*innen und <em>betont</em></p>"),
+        ("Jede*r Bürger*in", "<p>Jede*r Bürger*in</p>"),
+        ("**fett** bleibt fett", "<p><strong>fett</strong> bleibt fett</p>"),
+    ],
+)
+def test_gender_stars_stay_text(source: str, expected: str) -> None:
+    assert render(source).strip() == expected

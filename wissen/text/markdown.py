@@ -19,6 +19,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 
+from wissen.text.gender import gender_star_plugin
 from wissen.text.slugs import slugify
 from wissen.text.wikilinks import markdown_dialect, wikilinks_plugin
 
@@ -136,7 +137,7 @@ def _wikilink_tokens(tokens: list[Token]) -> Iterator[tuple[Token, Token]]:
 
 
 def _build_parser() -> MarkdownIt:
-    md = markdown_dialect().use(wikilinks_plugin)
+    md = markdown_dialect().use(wikilinks_plugin).use(gender_star_plugin)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=_heading_id)
     # Pushed last: after footnote_tail (links in footnotes) and after the anchors, so heading
     # ids come from the link text as typed and stay stable when a linked page is renamed.
