@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+# Flask is imported inside create_app: the extraction child process imports the package
+# too, and should not pay for the web framework on every document.
+if TYPE_CHECKING:
+    from flask import Flask
 
 __version__ = "0.1.0"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` overrides settings by their key (``DATA_DIR``, …)."""
+    from flask import Flask
+
     from wissen import jobs
     from wissen.config import ensure_secret_key, load_settings
     from wissen.extensions import csrf, db, login_manager
