@@ -11,7 +11,7 @@ from wissen.errors import Conflict, Forbidden, Invalid
 from wissen.models import Document, DocumentKind, DocumentStatus, DocumentVersion, utcnow
 from wissen.services import audit, indexing
 from wissen.services.ingest import DocumentInput
-from wissen.services.metadata import lookup_metadata
+from wissen.services.metadata import apply_changes, lookup_metadata
 from wissen.services.permissions import Action, can
 from wissen.storage import BlobStore
 
@@ -52,7 +52,7 @@ def update_metadata(
     if values["region"] is not document.region and not can(user, Action.CREATE, values["region"]):
         raise Forbidden("Sie dürfen Dokumente nicht in diese Region verschieben.")
     values.update(title=title, kind=DocumentKind(meta.kind))
-    changed = _apply(document, values)
+    changed = apply_changes(document, values)
     if changed:
         document.title_from_file = document.title_from_file and "title" not in changed
         document.edit_version += 1
@@ -67,20 +67,6 @@ def update_metadata(
         indexing.record_change(session, document)
     session.commit()
     return bool(changed)
-
-
-def _apply(document: Document, values: dict[str, Any]) -> set[str]:
-    changed = set()
-    for key, value in values.items():
-        current = getattr(document, key)
-        if isinstance(current, list):
-            differs = {id(o) for o in current} != {id(o) for o in value}
-        else:
-            differs = current != value
-        if differs:
-            setattr(document, key, value)
-            changed.add(key)
-    return changed
 
 
 def retry(session: Session, document: Document, user: Any) -> None:

@@ -26,7 +26,7 @@ from wissen.models import (
     Theme,
 )
 from wissen.services import audit, indexing
-from wissen.services.metadata import lookup_many, lookup_one, parse_date
+from wissen.services.metadata import apply_changes, lookup_many, lookup_one, parse_date
 from wissen.services.permissions import Action, can, signed_in
 from wissen.text import is_valid_slug, slugify
 
@@ -256,7 +256,7 @@ def save_article(
         raise EditConflict(article, data)
     body = values.pop("body")
     values["tags"] = tags_for(session, values["tags"])
-    metadata_changed = _apply_metadata(article, values)
+    metadata_changed = bool(apply_changes(article, values))
     revision = None
     if current is None or (current.title, current.body) != (values["title"], body):
         revision = _append_revision(session, article, values["title"], body, user, data.message)
@@ -275,20 +275,6 @@ def save_article(
         indexing.record_change(session, article)
     session.commit()
     return result
-
-
-def _apply_metadata(article: Article, values: dict[str, Any]) -> bool:
-    changed = False
-    for key, value in values.items():
-        current = getattr(article, key)
-        if isinstance(current, list):
-            differs = {id(o) for o in current} != {id(o) for o in value}
-        else:
-            differs = current != value
-        if differs:
-            setattr(article, key, value)
-            changed = True
-    return changed
 
 
 def restore_revision(session: Session, article: Article, number: int, user: Any) -> Revision:

@@ -80,3 +80,18 @@ def free_document_slug(session: Session, wanted: str) -> str:
         number += 1
         candidate = f"{base}-{number}"
     return candidate
+
+
+def differs(current: Any, new: Any) -> bool:
+    """Whether a field changes; related rows come back in database order, so compare sets."""
+    if isinstance(current, list) and isinstance(new, list):
+        return {id(o) for o in current} != {id(o) for o in new}
+    return bool(current != new)
+
+
+def apply_changes(obj: Any, values: dict[str, Any]) -> set[str]:
+    """Set the fields of ``obj`` whose value differs; return their names."""
+    changed = {key for key, value in values.items() if differs(getattr(obj, key), value)}
+    for key in changed:
+        setattr(obj, key, values[key])
+    return changed

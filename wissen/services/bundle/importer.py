@@ -29,6 +29,7 @@ from wissen.models import (
     Theme,
 )
 from wissen.services import audit, indexing
+from wissen.services.metadata import differs
 from wissen.storage import BlobStore
 from wissen.text import slugify
 
@@ -306,17 +307,10 @@ class _Importer:
             self.session.flush()
             outcome = NEW
         else:
-            changed = {k: v for k, v in values.items() if _differs(getattr(obj, k), v)}
+            changed = {k: v for k, v in values.items() if differs(getattr(obj, k), v)}
             for key, value in changed.items():
                 setattr(obj, key, value)
             outcome = CHANGED if changed else SAME
         if indexed and outcome != SAME:
             indexing.record_change(self.session, obj)
         return outcome
-
-
-def _differs(current: Any, new: Any) -> bool:
-    # Related rows come back in database order; compare them as sets.
-    if isinstance(current, list) and isinstance(new, list):
-        return {id(o) for o in current} != {id(o) for o in new}
-    return bool(current != new)
