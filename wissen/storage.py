@@ -11,8 +11,6 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -45,9 +43,6 @@ class BlobStore:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise ValueError("not a SHA-256 hex digest")
         return self.root / sha256[:2] / sha256
-
-    def exists(self, sha256: str) -> bool:
-        return self.path_for(sha256).is_file()
 
     def stage(self, stream: BinaryIO, max_size: int | None = None) -> StagedFile:
         """Copy ``stream`` to a temporary file while hashing it; raise TooLarge past max."""
@@ -86,11 +81,6 @@ class BlobStore:
 
     def discard(self, staged: StagedFile) -> None:
         staged.path.unlink(missing_ok=True)
-
-    @contextmanager
-    def open(self, sha256: str) -> Iterator[BinaryIO]:
-        with self.path_for(sha256).open("rb") as handle:
-            yield handle
 
     def copy_to(self, sha256: str, target: Path) -> None:
         shutil.copyfile(self.path_for(sha256), target)

@@ -58,10 +58,6 @@ class LabelledEnum(StrEnum):
     def label(self) -> str:
         return _LABELS.get(self, self.value)
 
-    @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]
-
 
 _LABELS: dict[Any, str] = {}
 

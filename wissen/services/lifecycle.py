@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from wissen.errors import Conflict, Forbidden, Invalid, NotFound
-from wissen.models import Article, ArticleStatus, AuditEvent, SlugRedirect, utcnow
+from wissen.errors import Conflict, Forbidden, Invalid
+from wissen.models import Article, ArticleStatus, SlugRedirect, utcnow
 from wissen.services import audit, indexing
 from wissen.services.articles import linking_articles
 from wissen.services.editing import RESERVED_SLUGS, append_link_rewrite
@@ -152,18 +152,3 @@ def redirect_target(session: Session, slug: str) -> str | None:
     """The current slug of the article that used to be called ``slug``."""
     redirect = session.scalar(select(SlugRedirect).where(SlugRedirect.old_slug == slug))
     return redirect.article.slug if redirect else None
-
-
-def history_events(session: Session, article: Article) -> list[AuditEvent]:
-    query = select(AuditEvent).where(
-        AuditEvent.object_type == "article",
-        AuditEvent.object_key == article.slug,
-    )
-    return list(session.scalars(query.order_by(AuditEvent.created_at.desc())))
-
-
-def get_trashed(session: Session, slug: str) -> Article:
-    article = session.scalar(select(Article).where(Article.slug == slug))
-    if article is None:
-        raise NotFound(f"Es gibt keinen Artikel „{slug}“.")
-    return article

@@ -151,8 +151,3 @@ def _fail(session: Session, document: Document, reason: str) -> None:
     )
     indexing.record_change(session, document)
     session.commit()
-
-
-def preview_path(context_dir: Path, document: Document) -> Path | None:
-    path = context_dir / f"{document.sha256}.png"
-    return path if path.is_file() else None

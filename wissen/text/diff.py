@@ -67,11 +67,3 @@ def stats(pieces: list[Piece]) -> DiffStats:
         return sum(len(re.findall(r"\w+", p.text)) for p in pieces if p.kind == kind)
 
     return DiffStats(words("neu"), words("weg"))
-
-
-def old_text(pieces: list[Piece]) -> str:
-    return "".join(p.text for p in pieces if p.kind != "neu")
-
-
-def new_text(pieces: list[Piece]) -> str:
-    return "".join(p.text for p in pieces if p.kind != "weg")
