@@ -59,6 +59,15 @@ def csrf_off(app: Flask) -> Flask:
     return app
 
 
+@pytest.fixture
+def outbox_kept() -> Iterator[None]:
+    """For tests of the outbox itself: rows stay until the test looks at them."""
+    from wissen import jobs
+
+    with jobs.index_hook_paused():
+        yield
+
+
 def load_bundle(app: Flask, root: Path) -> None:
     report = import_bundle(db.session, BlobStore(app.config["UPLOAD_DIR"]), root)
     assert not report.rejected, [str(p) for p in report.rejected]

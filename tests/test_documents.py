@@ -218,6 +218,7 @@ def test_failed_document_shows_a_german_reason_and_can_be_retried(starter: Flask
     assert {"document.upload", "document.failed", "document.retry"} <= set(actions)
 
 
+@pytest.mark.usefixtures("outbox_kept")
 def test_trash_restore_purge_and_outbox(starter: Flask) -> None:
     client = editor(starter)
     slug = slug_of(upload(client, [(b"Weg damit\n", "weg.txt")]))

@@ -71,7 +71,7 @@ def test_whoosh_stays_inside_search(path: Path) -> None:
     assert not {n for n in imports_of(path) if _starts(n, ("whoosh",))}
 
 
-TOP = ("wissen/web", "wissen/cli.py", "wissen/__init__.py")
+TOP = ("wissen/web", "wissen/cli.py", "wissen/cli_search.py", "wissen/__init__.py")
 
 
 @pytest.mark.parametrize("path", modules(outside=TOP), ids=rel)
@@ -84,3 +84,12 @@ def test_the_checker_sees_relative_imports() -> None:
     found = imports_of(PACKAGE / "services" / "bundle" / "importer.py")
     assert "wissen.services.bundle.read" in found
     assert "wissen.models" in found
+
+
+def test_exactly_one_whoosh_is_installed() -> None:
+    """All Whoosh forks install the package `whoosh` over each other (SEARCH-NOTES.md)."""
+    from importlib import metadata
+
+    forks = {"whoosh", "whoosh-reloaded", "whoosh-ng", "whoosh-novo", "whoosh3"}
+    installed = {d.metadata["Name"].lower() for d in metadata.distributions() if d.metadata["Name"]}
+    assert installed & forks == {"whoosh-reloaded"}

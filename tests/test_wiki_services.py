@@ -268,6 +268,7 @@ def test_browser_line_ends_are_no_change(starter: Flask) -> None:
     assert numbers(article) == [1]
 
 
+@pytest.mark.usefixtures("outbox_kept")
 def test_a_metadata_change_is_saved_without_a_revision(starter: Flask) -> None:
     bremen = person("bremen")
     article = get(ZWK)
@@ -378,6 +379,7 @@ def test_restoring_appends_a_revision_and_keeps_history(starter: Flask) -> None:
 # --- audit and outbox --------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("outbox_kept")
 def test_every_change_writes_audit_and_outbox_in_one_transaction(
     starter: Flask, commits: list[list[Any]]
 ) -> None:
@@ -442,6 +444,7 @@ def test_every_change_writes_audit_and_outbox_in_one_transaction(
     assert json.loads(purge_events[0].detail)["title"] == "Dorfladen"
 
 
+@pytest.mark.usefixtures("outbox_kept")
 def test_a_link_rewrite_and_its_outbox_row_are_committed_together(
     starter: Flask, commits: list[list[Any]]
 ) -> None:
@@ -565,6 +568,7 @@ def test_trash_restore_and_who_sees_the_bin(starter: Flask) -> None:
     assert get(ZWK).deleted_at is None and numbers(get(ZWK)) == [1]
 
 
+@pytest.mark.usefixtures("outbox_kept")
 def test_purge_is_for_admins_and_removes_revisions_and_old_slugs(starter: Flask) -> None:
     bremen, admin = person("bremen"), person("admin")
     lifecycle.rename(db.session, get(ZWK), "zwk-beirat", bremen)

@@ -132,6 +132,7 @@ def serve_command(host: str, port: int, threads: int, no_worker: bool) -> None:
         from wissen import jobs
 
         waiting = jobs.resume_unfinished()
+        jobs.resume_indexing()
         consumer = jobs.start_embedded_consumer()
         if waiting:
             click.echo(f"{waiting} Dokumente warten auf Verarbeitung; sie werden jetzt ausgelesen.")
@@ -146,7 +147,7 @@ def serve_command(host: str, port: int, threads: int, no_worker: bool) -> None:
 @main.command("worker")
 @click.option(
     "--threads",
-    default=1,
+    default=2,
     show_default=True,
     type=click.IntRange(1, 16),
     help="Jobs gleichzeitig / concurrent jobs",
@@ -167,7 +168,8 @@ def worker_command(threads: int) -> None:
     _require_schema()
     waiting = jobs.resume_unfinished()
     click.echo(f"wissen worker läuft ({waiting} Dokumente warten). Beenden mit Strg+C.")
-    jobs.huey.create_consumer(workers=threads, worker_type="thread", periodic=False).run()
+    jobs.resume_indexing()
+    jobs.worker_consumer(threads).run()
 
 
 def _url_host(host: str) -> str:
@@ -225,11 +227,19 @@ def import_command(bundle: Path | None, if_empty: bool) -> None:
         return
     if not root.is_dir():
         raise Failure(f"Bundle-Ordner „{root}“ nicht gefunden / bundle folder not found")
+    from wissen import jobs
+    from wissen.services import indexing
+
     progress = _BarProgress()
     try:
-        report = import_bundle(db.session, _store(), root, progress=progress)
+        # Index once at the end instead of once per imported item.
+        with jobs.index_hook_paused():
+            report = import_bundle(db.session, _store(), root, progress=progress)
     finally:
         progress.close()
+    applied = indexing.apply_pending(db.session, Path(current_app.config["INDEX_DIR"]))
+    if applied:
+        click.echo(f"Suchindex: {applied} Änderungen übernommen.")
     for problem in report.problems:
         click.echo(str(problem), err=True)
     for line in report.summary_lines():
@@ -328,3 +338,6 @@ def user_create_command(
     click.echo(f"Konto angelegt: {user.email} ({user.role.label})")
     if not password_stdin:
         click.echo(f"Passwort (wird nur jetzt angezeigt): {password}")
+
+
+from wissen import cli_search  # noqa: E402, F401 — registers reindex, check, search

@@ -7,12 +7,16 @@ alone. Tests switch huey to immediate mode, which runs each job at once, in-proc
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from huey import SqliteHuey
 from huey.consumer import Consumer
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from wissen.extensions import db
 
@@ -28,6 +32,8 @@ def configure(settings: dict[str, Any], *, immediate: bool = False) -> None:
     _settings.clear()
     _settings.update(settings)
     huey.immediate = immediate
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
     if not immediate:
         queue = Path(settings["DATA_DIR"]) / "jobs.sqlite3"
         huey.storage_kwargs = {"filename": str(queue)}
@@ -44,6 +50,61 @@ def process_document(document_id: int) -> None:
         )
     finally:
         db.session.remove()
+
+
+@huey.task(retries=5, retry_delay=2)
+def update_index() -> None:
+    """Apply the outbox to the index; a fresh session, as this may run inside a commit hook."""
+    from wissen.services import indexing
+
+    if not _settings:
+        return
+    with Session(db.engine) as session:
+        indexing.apply_pending(session, Path(_settings["INDEX_DIR"]))
+
+
+@huey.task(retries=2, retry_delay=10)
+def rebuild_index() -> None:
+    from wissen.services import indexing
+
+    with Session(db.engine) as session:
+        indexing.rebuild(session, Path(_settings["INDEX_DIR"]))
+        indexing.apply_pending(session, Path(_settings["INDEX_DIR"]))
+
+
+_hook = {"paused": False}
+
+
+@contextlib.contextmanager
+def index_hook_paused() -> Iterator[None]:
+    """For bulk work (import) that applies the outbox itself once at the end."""
+    _hook["paused"] = True
+    try:
+        yield
+    finally:
+        _hook["paused"] = False
+
+
+def _after_commit(session: Session) -> None:
+    """A transaction that recorded a change queues the indexer: searchable within a second."""
+    from wissen.services.indexing import DIRTY
+
+    if session.info.pop(DIRTY, False) and _settings and not _hook["paused"]:
+        _forget_outbox_rows(session)
+        try:
+            update_index()
+        except Exception:  # the outbox keeps the change; the next run applies it
+            log.exception("Suchindex konnte nicht sofort aktualisiert werden")
+
+
+def _forget_outbox_rows(session: Session) -> None:
+    # The indexer deletes these rows in its own session; SQLite may hand the same ids to
+    # new rows, which this session must not mistake for the old objects.
+    from wissen.models import IndexChange
+
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, IndexChange):
+            session.expunge(obj)
 
 
 def enqueue_processing(document_id: int) -> None:
@@ -70,7 +131,34 @@ class EmbeddedConsumer(Consumer):
         pass
 
 
-def start_embedded_consumer(workers: int = 1) -> EmbeddedConsumer:
-    consumer = EmbeddedConsumer(huey, workers=workers, worker_type="thread", periodic=False)
+# Poll the queue at least twice a second when idle (huey backs off to 10 s by default),
+# so that a change is searchable within a second of its commit.
+POLL_MAX_DELAY = 0.5
+
+
+def resume_indexing() -> None:
+    """At start: rebuild an unusable index, else apply what the outbox still holds."""
+    from wissen.search import IndexUnavailable
+    from wissen.search.store import open_current
+
+    try:
+        open_current(Path(_settings["INDEX_DIR"])).close()
+    except IndexUnavailable:
+        rebuild_index()
+    else:
+        update_index()
+
+
+def worker_consumer(threads: int) -> Consumer:
+    return huey.create_consumer(
+        workers=threads, worker_type="thread", periodic=False, max_delay=POLL_MAX_DELAY
+    )
+
+
+# Two threads by default: a long PDF extraction must not hold back index updates.
+def start_embedded_consumer(workers: int = 2) -> EmbeddedConsumer:
+    consumer = EmbeddedConsumer(
+        huey, workers=workers, worker_type="thread", periodic=False, max_delay=POLL_MAX_DELAY
+    )
     consumer.start()
     return consumer

@@ -11,6 +11,7 @@ from .documents import (
     DocumentStatus,
     DocumentVersion,
 )
+from .search import SearchMiss, ThesaurusText
 from .taxonomy import REGION_KINDS, Region, Tag, Theme
 from .users import Role, User
 
@@ -33,9 +34,11 @@ __all__ = [
     "Region",
     "Revision",
     "Role",
+    "SearchMiss",
     "SlugRedirect",
     "Tag",
     "Theme",
+    "ThesaurusText",
     "User",
     "utcnow",
 ]

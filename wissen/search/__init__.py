@@ -1,0 +1,70 @@
+"""The full-text index. Whoosh lives here and nowhere else: callers get dataclasses.
+
+``SearchIndex`` is the one handle services hold; ``entries`` writes, ``engine`` searches,
+``analysis`` is the German chain, ``thesaurus`` the synonyms, ``syntax`` the query language.
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+import zlib
+from pathlib import Path
+
+from whoosh.index import IndexError as WhooshIndexError
+
+from . import engine, extras
+from .engine import Access, Hit, Outcome, PageHit, Request
+from .extras import Completion
+from .store import IndexBusy, IndexUnavailable, SearcherPool
+
+__all__ = [
+    "Access",
+    "Completion",
+    "Hit",
+    "IndexBusy",
+    "IndexUnavailable",
+    "Outcome",
+    "PageHit",
+    "Request",
+    "SearchIndex",
+]
+
+
+_DAMAGE = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, WhooshIndexError)
+
+
+class SearchIndex:
+    """Searching one index folder; one searcher per thread, refreshed on every use."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self._pool = SearcherPool(self.root)
+
+    def search(self, request: Request) -> Outcome:
+        try:
+            return engine.search(self._pool.get(), request)
+        except _DAMAGE as error:
+            # Files changed under an open searcher (disk trouble, a hand-made copy): drop it;
+            # the caller rebuilds from the database.
+            self._pool.close()
+            raise IndexUnavailable(
+                f"Der Suchindex ist beschädigt ({type(error).__name__})."
+            ) from None
+
+    def complete(self, text: str, access: Access, limit: int = 8) -> list[Completion]:
+        return extras.complete(self._pool.get(), text, access, limit)
+
+    def similar(
+        self, parent: str, text: str, access: Access, other_region: str = "", limit: int = 5
+    ) -> list[str]:
+        return extras.similar(
+            self._pool.get(), parent, text, access, other_region=other_region, limit=limit
+        )
+
+    def warm_up(self) -> None:
+        """Load word lists and the first searcher now, not on the first visitor's search."""
+        from .compounds import split_compound
+
+        split_compound("ehrenamtsstruktur")
+        self._pool.get()

@@ -11,6 +11,7 @@ from wissen.services import users
 from wissen.services.permissions import Action
 
 from . import (  # noqa: F401 - editor, history, lifecycle, uploads add routes
+    admin,
     api,
     articles,
     auth,
@@ -33,7 +34,7 @@ OPEN_ENDPOINTS = {"auth.login", "system.health", "static"}
 
 
 def register_web(app: Flask) -> None:
-    for module in (browse, articles, contacts, documents, search, auth, system, api):
+    for module in (browse, articles, contacts, documents, search, auth, system, api, admin):
         app.register_blueprint(module.bp)
     errors.register(app)
     filters.register(app)

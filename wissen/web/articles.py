@@ -9,7 +9,7 @@ from wissen.errors import NotFound
 from wissen.services import articles, contacts, lifecycle
 from wissen.text import LinkTarget, render, render_toc
 
-from .helpers import session, viewer
+from .helpers import session, similar_items, viewer
 
 bp = Blueprint("articles", __name__)
 
@@ -37,4 +37,5 @@ def view(slug: str) -> str | Response:
         toc=render_toc(article.body),
         contacts=contacts.cards(article.contacts, viewer()),
         backlinks=articles.linking_articles(session(), article.slug),
+        similar=similar_items(article, f"{article.title} {article.summary} {article.body}"),
     )

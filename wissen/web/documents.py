@@ -8,11 +8,12 @@ from urllib.parse import quote
 from flask import Blueprint, abort, current_app, render_template, send_file
 from werkzeug.wrappers import Response
 
+from wissen.models import Document
 from wissen.services import documents
 from wissen.services.permissions import Action
 from wissen.storage import BlobStore
 
-from .helpers import session, viewer
+from .helpers import session, similar_items, viewer
 
 bp = Blueprint("documents", __name__)
 
@@ -30,7 +31,13 @@ def view(slug: str) -> str:
         document=document,
         has_preview=_preview_file(document.sha256) is not None,
         may_edit=viewer().can(Action.EDIT, document),
+        similar=similar_items(document, _text_of(document)),
     )
+
+
+def _text_of(document: Document) -> str:
+    pages = " ".join(page.text for page in document.pages[:20])
+    return f"{document.title} {document.summary} {pages}"
 
 
 @bp.get("/dokumente/<slug>/datei")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -18,3 +20,17 @@ def viewer() -> Viewer:
 
 def session() -> Session:
     return db.session()
+
+
+def similar_items(obj: Any, text: str) -> list[Any]:
+    """ "Ähnliche Praxisbeispiele aus anderen Regionen"; empty while the index is unusable."""
+    from flask import current_app
+
+    from wissen.search import IndexUnavailable
+    from wissen.services import search
+
+    try:
+        index = search.index_at(current_app.config["INDEX_DIR"])
+        return search.similar(session(), index, obj, text, viewer())
+    except IndexUnavailable:
+        return []

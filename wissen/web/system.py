@@ -33,5 +33,17 @@ def health() -> tuple[Response, int]:
         "index": "ok" if _folder_ok(current_app.config["INDEX_DIR"]) else "nicht beschreibbar",
     }
     healthy = all(v == "ok" for v in checks.values())
-    body = {"status": "ok" if healthy else "fehler", **checks}
+    # Informational: an unusable index is rebuilt from the database by the worker.
+    body = {"status": "ok" if healthy else "fehler", **checks, "search_index": _index_state()}
     return jsonify(body), 200 if healthy else 503
+
+
+def _index_state() -> str:
+    from wissen.search import IndexUnavailable
+    from wissen.search.store import open_current
+
+    try:
+        open_current(Path(current_app.config["INDEX_DIR"])).close()
+    except IndexUnavailable as error:
+        return f"wird neu aufgebaut ({error})"
+    return "ok"

@@ -1,0 +1,143 @@
+"""Writing to the index: plain ``Entry`` records in, Whoosh documents out.
+
+An object (article, document, contact) is one *parent*; a document has one entry per page.
+Writes replace all entries of a parent at once, so replaying a change is harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh.writing import SegmentWriter
+
+from . import store
+from .analysis import fold
+
+# Above this many segments the indexer merges after its batch, off the request path:
+# suggestions and prefix lookups cost per segment.
+MAX_SEGMENTS = 8
+
+
+@dataclass(frozen=True)
+class Entry:
+    parent: str  # "article:12", "document:5", "contact:7"
+    type: str  # article | document | contact
+    kind: str
+    title: str
+    stamp: str  # changes whenever the object changes; `wissen check` compares it
+    summary: str = ""
+    topics: str = ""
+    headings: str = ""
+    body: str = ""
+    page: int = 0  # document pages: 1…n; everything else 0
+    themes: tuple[str, ...] = ()
+    region: str = ""
+    audience: str = "public"  # public | intern | draft
+    date: int = 0  # yyyymmdd, 0 when unknown
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.parent}:{self.page}" if self.page else self.parent
+
+
+def _fields(entry: Entry) -> dict[str, object]:
+    year = str(entry.date // 10000) if entry.date else ""
+    facets = "|".join(
+        [entry.type, entry.kind, ",".join(entry.themes), entry.region, year, entry.audience]
+    )
+    text = f"{entry.title} {entry.summary} {entry.body}"
+    return {
+        "key": entry.key,
+        "parent": entry.parent,
+        "type": entry.type,
+        "kind": entry.kind,
+        "themes": ",".join(entry.themes),
+        "region": entry.region or "_ohne",
+        "audience": entry.audience,
+        "year": year,
+        "date": entry.date,
+        "page": entry.page,
+        "stamp": entry.stamp,
+        "facets": facets.encode("utf-8"),
+        "title": entry.title,
+        "summary": entry.summary,
+        "topics": entry.topics,
+        "headings": entry.headings,
+        "body": entry.body,
+        "spell": text,
+        "complete": fold(entry.title.lower()) if entry.page <= 1 else "",
+    }
+
+
+def _write(writer: SegmentWriter, parent: str, entries: Iterable[Entry]) -> None:
+    writer.delete_by_term("parent", parent)
+    for entry in entries:
+        writer.add_document(**_fields(entry))
+
+
+def apply(root: Path, changes: dict[str, list[Entry]], *, lock_timeout: float = 30.0) -> int:
+    """Replace the entries of each parent in ``changes`` (an empty list deletes it).
+
+    Returns the number of segments after the commit. Raises ``IndexUnavailable`` when
+    there is no usable index (the caller rebuilds) and ``IndexBusy`` on lock timeout.
+    """
+    with store.writer_lock(root, lock_timeout):
+        ix = store.open_current(root)
+        writer = ix.writer(timeout=lock_timeout)
+        try:
+            for parent, entries in changes.items():
+                _write(writer, parent, entries)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        segments = len(ix._segments())
+        if segments > MAX_SEGMENTS:
+            ix.optimize()
+            segments = 1
+        return segments
+
+
+def rebuild(
+    root: Path,
+    groups: Iterator[tuple[str, list[Entry]]],
+    *,
+    chunk: int = 2000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Build a new generation from ``groups`` and swap it in; returns the parent count.
+
+    Commits every ``chunk`` parents so memory stays bounded; merges once at the end.
+    """
+    with store.writer_lock(root, timeout=600):
+        name, ix = store.new_generation(root)
+        count = 0
+        writer = ix.writer(limitmb=128)
+        for parent, entries in groups:
+            _write(writer, parent, entries)
+            count += 1
+            if count % chunk == 0:
+                writer.commit(merge=False)
+                writer = ix.writer(limitmb=128)
+            if progress is not None:
+                progress(count)
+        writer.commit(optimize=True)
+        store.activate(root, name)
+        return count
+
+
+def indexed_stamps(root: Path) -> dict[str, str]:
+    """parent → stamp of everything in the index, for ``wissen check``."""
+    ix = store.open_current(root)
+    with ix.searcher() as searcher:
+        return {
+            fields["parent"]: fields.get("stamp", "") for fields in searcher.all_stored_fields()
+        }
+
+
+def optimise(root: Path) -> None:
+    with store.writer_lock(root, timeout=60):
+        store.open_current(root).optimize()

@@ -1,0 +1,202 @@
+"""Where the index lives on disk: schema, generations, the writer lock, searchers.
+
+Layout of the index folder::
+
+    CURRENT            name of the generation readers use (replaced atomically)
+    writer.lock        held by the one process that writes (apply or rebuild)
+    g-<time>-<rand>/   a Whoosh index; VERSION inside holds the schema/analysis stamp
+
+A rebuild writes a new generation and then swaps CURRENT, so searches keep working on the
+old one meanwhile. A missing, corrupt or outdated generation makes ``open_current`` raise
+``IndexUnavailable``; the services then rebuild from the database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from whoosh import columns, index
+from whoosh.fields import COLUMN, ID, KEYWORD, NGRAMWORDS, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.structfile import StructFile
+from whoosh.searching import Searcher
+
+from .analysis import ANALYSIS_VERSION, german_analyzer, spelling_analyzer
+
+SCHEMA_VERSION = 1
+VERSION_STAMP = f"schema {SCHEMA_VERSION} / analysis {ANALYSIS_VERSION}"
+OPEN_RETRIES = 5
+
+
+class IndexUnavailable(Exception):
+    """The index cannot be used as it is; a rebuild from the database fixes it."""
+
+
+class IndexBusy(Exception):
+    """Another process holds the writer lock longer than we wait."""
+
+
+def build_schema() -> Schema:
+    german = german_analyzer()
+    return Schema(
+        key=ID(unique=True, stored=True),
+        parent=ID(stored=True, sortable=True),
+        type=ID(stored=True),
+        kind=ID(stored=True),
+        themes=KEYWORD(stored=True, commas=True),
+        region=ID(stored=True),
+        audience=ID(stored=True),
+        year=ID(stored=True),
+        date=NUMERIC(stored=True, sortable=True, bits=32),
+        page=NUMERIC(stored=True, bits=32),
+        stamp=STORED(),
+        facets=COLUMN(columns.RefBytesColumn()),
+        title=TEXT(analyzer=german, stored=True, chars=True),
+        summary=TEXT(analyzer=german),
+        topics=TEXT(analyzer=german),
+        headings=TEXT(analyzer=german),
+        body=TEXT(analyzer=german, stored=True, chars=True),
+        spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
+        complete=NGRAMWORDS(minsize=2, maxsize=12, at="start"),
+    )
+
+
+def _current_name(root: Path) -> str | None:
+    try:
+        return (root / "CURRENT").read_text("utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def current_path(root: Path) -> Path | None:
+    name = _current_name(root)
+    return root / name if name else None
+
+
+def open_current(root: Path) -> index.Index:
+    """The index readers and writers use now, or ``IndexUnavailable`` with the reason."""
+    path = current_path(root)
+    if path is None or not path.is_dir():
+        raise IndexUnavailable("Es gibt noch keinen Suchindex.")
+    try:
+        stamp = (path / "VERSION").read_text("utf-8").strip()
+    except FileNotFoundError:
+        stamp = ""
+    if stamp != VERSION_STAMP:
+        raise IndexUnavailable("Der Suchindex stammt von einer anderen Version.")
+    try:
+        return _retrying(lambda: index.open_dir(str(path)))
+    except Exception as error:  # any Whoosh or OS failure means: rebuild
+        raise _unreadable(error) from None
+
+
+def _unreadable(error: Exception) -> IndexUnavailable:
+    """Close the files a failed Whoosh open left behind and say what happened.
+
+    Whoosh leaves them to the garbage collector, which warns at some random later moment.
+    """
+    trace = error.__traceback__
+    while trace is not None:
+        for value in trace.tb_frame.f_locals.values():
+            if isinstance(value, io.IOBase | StructFile):
+                with contextlib.suppress(Exception):
+                    value.close()
+        trace = trace.tb_next
+    return IndexUnavailable(f"Der Suchindex ist nicht lesbar ({type(error).__name__}).")
+
+
+def new_generation(root: Path) -> tuple[str, index.Index]:
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"g-{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    path = root / name
+    path.mkdir()
+    created = index.create_in(str(path), build_schema())
+    (path / "VERSION").write_text(VERSION_STAMP + "\n", "utf-8")
+    return name, created
+
+
+def activate(root: Path, name: str) -> None:
+    """Point readers at generation ``name`` atomically; remove the generations before it."""
+    pointer = root / "CURRENT.tmp"
+    pointer.write_text(name + "\n", "utf-8")
+    os.replace(pointer, root / "CURRENT")
+    for old in root.glob("g-*"):
+        if old.name != name and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def writer_lock(root: Path, timeout: float = 30.0) -> Iterator[None]:
+    """One writing process at a time; Whoosh's own lock would raise LockError instead."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "writer.lock", "a+b") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise IndexBusy("Der Suchindex wird gerade geschrieben.") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _retrying(action):
+    # A reader opening while a writer commits sometimes misses a just-replaced TOC file.
+    for attempt in range(OPEN_RETRIES):
+        try:
+            return action()
+        except FileNotFoundError:
+            if attempt == OPEN_RETRIES - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+class SearcherPool:
+    """One searcher per thread, refreshed per use (about 10 µs when nothing changed)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._local = threading.local()
+
+    def get(self) -> Searcher:
+        name = _current_name(self.root)
+        held = getattr(self._local, "held", None)
+        if held is not None and held[0] == name:
+            searcher = held[1]
+            try:
+                if searcher._ix.latest_generation() == searcher.reader().generation():
+                    return searcher
+            except Exception:  # a half-written generation: open afresh below
+                pass
+            # Not Searcher.refresh(): it reuses segment readers and then misses deletions
+            # made since (an edited article would be found by its old words).
+            searcher.close()
+        try:
+            searcher = open_current(self.root).searcher()
+        except IndexUnavailable:
+            raise
+        except Exception as error:
+            raise _unreadable(error) from None
+        self._local.held = (name, searcher)
+        return searcher
+
+    def close(self) -> None:
+        held = getattr(self._local, "held", None)
+        if held is not None:
+            held[1].close()
+            self._local.held = None
