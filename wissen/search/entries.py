@@ -10,14 +10,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from . import store
 from .analysis import fold
 
-# Above this many segments the indexer merges after its batch, off the request path:
-# suggestions and prefix lookups cost per segment.
-MAX_SEGMENTS = 8
+# Every commit folds all small segments into one "delta" segment next to the big base
+# segment, so searches see at most two segments however many edits were made (each extra
+# segment costs every query term a lookup; wikmd's searches slowed 8-15x after edits). Once
+# the delta outgrows this share of the base, base and delta are merged into one.
+DELTA_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -93,12 +96,24 @@ def apply(root: Path, changes: dict[str, list[Entry]], *, lock_timeout: float = 
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
-        segments = len(ix._segments())
-        if segments > MAX_SEGMENTS:
-            ix.optimize()
-            segments = 1
+        writer.commit(merge=False)  # searchable now; tidying the segments comes after
+        if len(ix._segments()) > 2:  # Whoosh has no public segment count
+            ix.writer(timeout=lock_timeout).commit(mergetype=_merge_into_delta)
+        return len(ix._segments())
+
+
+def _merge_into_delta(writer, segments):
+    if len(segments) <= 1:
         return segments
+    base = max(segments, key=lambda segment: segment.doc_count_all())
+    rest = [segment for segment in segments if segment is not base]
+    small = sum(segment.doc_count_all() for segment in rest)
+    merged = segments if small > DELTA_SHARE * base.doc_count_all() else rest
+    for segment in merged:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in segments if segment not in merged]
 
 
 def rebuild(
