@@ -8,10 +8,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from whoosh import sorting
-from whoosh.highlight import HtmlFormatter, PinpointFragmenter
 from whoosh.query import And, Not, Or, Query, Term
 from whoosh.searching import Searcher
 
+from . import snippets
 from .analysis import query_words
 from .querybuild import build, correction, is_known
 from .syntax import ParsedQuery, parse
@@ -41,6 +41,23 @@ class Access:
             regions = Or([Term("region", r) for r in self.draft_regions])
             allowed.append(And([Term("audience", "draft"), regions]))
         return Or(allowed) if len(allowed) > 1 else allowed[0]
+
+    def hidden(self) -> Query | None:
+        """What this viewer must not find, as a mask: usually a handful of drafts and
+        internal contacts, so it is far cheaper than a filter listing what may be found."""
+        masks: list[Query] = [
+            Term("audience", a) for a in ("public", "intern") if a not in self.audiences
+        ]
+        if self.draft_regions is not None:
+            drafts = Term("audience", "draft")
+            if self.draft_regions:
+                own = Or([Term("region", r) for r in self.draft_regions])
+                masks.append(And([drafts, Not(own)]))
+            else:
+                masks.append(drafts)
+        if not masks:
+            return None
+        return Or(masks) if len(masks) > 1 else masks[0]
 
 
 @dataclass
@@ -79,45 +96,28 @@ class Outcome:
     parsed: ParsedQuery | None = None
 
 
-class WordFragmenter(PinpointFragmenter):
-    """Cuts snippets at word boundaries, but keeps the text's own first and last word.
-
-    Whoosh's autotrim also drops a whole word at the very start or end of the text.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(maxchars=220, surround=70, autotrim=False)
-
-    def fragment_matches(self, text, tokens):
-        for fragment in super().fragment_matches(text, tokens):
-            start, end = fragment.startchar, fragment.endchar
-            if start > 0 and not text[start - 1].isspace():
-                space = text.find(" ", start, end)
-                first = fragment.matches[0].startchar if fragment.matches else end
-                if 0 <= space < first:
-                    fragment.startchar = space + 1
-            if end < len(text) and not text[end].isspace():
-                space = text.rfind(" ", start, end)
-                last = fragment.matches[-1].endchar if fragment.matches else start
-                if space > last:
-                    fragment.endchar = space
-            yield fragment
-
-
-def _filter_query(request: Request, parsed: ParsedQuery) -> Query:
-    clauses: list[Query] = [request.access.query()]
+def _restrictions(request: Request, parsed: ParsedQuery) -> dict[str, Query | None]:
+    """``filter`` (chosen facets) and ``mask`` (hidden for this viewer, excluded facets)."""
     chosen = {name: list(values) for name, values in request.filters.items()}
     for name, values in parsed.filters.items():
         chosen.setdefault(name, []).extend(values)
+    wanted: list[Query] = []
     for name, values in chosen.items():
         field_name = "themes" if name == "theme" else name
         if values and field_name in ("themes", "region", "kind", "type", "year"):
             terms = [Term(field_name, v) for v in dict.fromkeys(values)]
-            clauses.append(Or(terms) if len(terms) > 1 else terms[0])
+            wanted.append(Or(terms) if len(terms) > 1 else terms[0])
+    unwanted: list[Query] = []
+    hidden = request.access.hidden()
+    if hidden is not None:
+        unwanted.append(hidden)
     for name, values in parsed.excluded_filters.items():
         field_name = "themes" if name == "theme" else name
-        clauses.append(Not(Or([Term(field_name, v) for v in values])))
-    return And(clauses) if len(clauses) > 1 else clauses[0]
+        unwanted.append(Or([Term(field_name, v) for v in values]))
+    return {
+        "filter": (And(wanted) if len(wanted) > 1 else wanted[0]) if wanted else None,
+        "mask": (Or(unwanted) if len(unwanted) > 1 else unwanted[0]) if unwanted else None,
+    }
 
 
 def search(searcher: Searcher, request: Request) -> Outcome:
@@ -130,18 +130,17 @@ def search(searcher: Searcher, request: Request) -> Outcome:
     sortedby = sorting.FieldFacet("date", reverse=True) if request.sort == "date" else None
     results = searcher.search(
         built.query,
-        filter=_filter_query(request, parsed),
+        **_restrictions(request, parsed),
         limit=max(wanted * PAGES_PER_DOCUMENT, 10),
         sortedby=sortedby,
         collapse="parent",
         collapse_limit=PAGES_PER_DOCUMENT,
         groupedby={"parent": sorting.FieldFacet("parent")},
-        terms=request.snippets,  # lets the highlighter use stored positions, no re-analysis
     )
     groups = results.groups("parent")
     outcome.total = len(groups)
     outcome.facets = _facet_counts(searcher, groups)
-    outcome.hits = _page_of_hits(results, request)
+    outcome.hits = _page_of_hits(searcher, results, request, built.query)
     if (outcome.total < FEW_HITS or built.corrections) and parsed.text:
         outcome.suggestion = _suggestion(searcher, request, parsed, built.corrections)
     return outcome
@@ -167,42 +166,50 @@ def _facet_counts(searcher: Searcher, groups: dict) -> dict[str, list[tuple[str,
     }
 
 
-def _page_of_hits(results, request: Request) -> list[Hit]:
+def _page_of_hits(searcher: Searcher, results, request: Request, query: Query) -> list[Hit]:
+    """The requested page of grouped hits; reads stored fields only for those."""
+    if not results.top_n:
+        return []  # also: an empty index has no columns at all
+    parents = searcher.reader().column_reader("parent")
+    wanted = request.offset + request.limit
     order: list[str] = []
-    grouped: dict[str, list] = {}
-    for hit in results:
-        parent = hit["parent"]
+    grouped: dict[str, list[tuple[int, float]]] = {}
+    for score, docnum in results.top_n:
+        parent = parents[docnum]
         if parent not in grouped:
+            if len(order) >= wanted:
+                continue
             order.append(parent)
             grouped[parent] = []
-        grouped[parent].append(hit)
+        if len(grouped[parent]) < PAGES_PER_DOCUMENT:
+            grouped[parent].append((docnum, score))
+    shown = order[request.offset :]
+    ranges: dict[int, list[tuple[int, int]]] = {}
     if request.snippets:
-        results.fragmenter = WordFragmenter()
-        results.formatter = HtmlFormatter(tagname="mark", classname="treffer", between=" … ")
-    return [
-        _hit(grouped[parent], request.snippets)
-        for parent in order[request.offset : request.offset + request.limit]
-    ]
+        docnums = [docnum for parent in shown for docnum, _ in grouped[parent]]
+        ranges = snippets.character_ranges(searcher, docnums, snippets.body_terms(query))
+    return [_hit(searcher, grouped[parent], ranges, request.snippets) for parent in shown]
 
 
-def _hit(entries: list, snippets: bool) -> Hit:
-    best = entries[0]
-    best_pages = [e for e in entries if e["page"]][:PAGES_PER_DOCUMENT]
-    pages = tuple(PageHit(e["page"], _snippet(e) if snippets else "") for e in best_pages)
+def _hit(
+    searcher: Searcher, entries: list[tuple[int, float]], ranges: dict, with_snippets: bool
+) -> Hit:
+    stored = [(docnum, score, searcher.stored_fields(docnum)) for docnum, score in entries]
+    _, best_score, best = stored[0]
+
+    def cut(docnum: int, fields: dict) -> str:
+        if not with_snippets:
+            return ""
+        return snippets.snippet(fields.get("body", ""), ranges.get(docnum, []))
+
+    pages = tuple(PageHit(f["page"], cut(d, f)) for d, _, f in stored if f.get("page"))
     return Hit(
         parent=best["parent"],
         type=best["type"],
-        score=round(float(best.score or 0.0), 4),
-        snippet=(pages[0].snippet if pages else _snippet(best)) if snippets else "",
+        score=round(float(best_score or 0.0), 4),
+        snippet=pages[0].snippet if pages else cut(stored[0][0], best),
         pages=pages,
     )
-
-
-def _snippet(hit) -> str:
-    try:
-        return hit.highlights("body", top=2)
-    except KeyError:
-        return ""
 
 
 def _suggestion(
@@ -222,7 +229,5 @@ def _suggestion(
     probe_built = build(reader, parse(suggestion), request.thesaurus)
     if probe_built.query is None:
         return None
-    found = searcher.search(
-        probe_built.query, filter=_filter_query(probe, parse(suggestion)), limit=1
-    )
+    found = searcher.search(probe_built.query, **_restrictions(probe, parse(suggestion)), limit=1)
     return suggestion if found.scored_length() else None

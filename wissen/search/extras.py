@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from whoosh.query import And, Not, Or, Query, Term
+from whoosh.query import And, Or, Query, Term
 from whoosh.searching import Searcher
 
 from .analysis import fold, query_words
@@ -26,7 +26,7 @@ def complete(searcher: Searcher, text: str, access: Access, limit: int = 8) -> l
         return []
     prefix = words[-1][:12]
     clauses: list[Query] = [Term("complete", w[:12]) for w in words if len(w) >= 2]
-    titles = searcher.search(And(clauses), filter=access.query(), limit=limit // 2 + 1)
+    titles = searcher.search(And(clauses), mask=access.hidden(), limit=limit // 2 + 1)
     found = [Completion(hit["title"], hit["parent"]) for hit in titles]
     found.extend(
         Completion(" ".join([*text.split()[:-1], w]), None) for w in _frequent(searcher, prefix)
@@ -65,8 +65,10 @@ def similar(
     excluded: list[Query] = [Term("parent", parent)]
     if other_region:
         excluded.append(Term("region", other_region))
-    wanted = And([access.query(), Not(Or(excluded))])
-    results = searcher.search(query, filter=wanted, limit=limit * 3, collapse="parent")
+    hidden = access.hidden()
+    if hidden is not None:
+        excluded.append(hidden)
+    results = searcher.search(query, mask=Or(excluded), limit=limit * 3, collapse="parent")
     found: list[str] = []
     for hit in results:
         if hit["parent"] not in found:
