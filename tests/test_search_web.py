@@ -244,6 +244,14 @@ def test_every_change_is_searchable_at_once(indexed: Flask) -> None:
     with indexed.app_context():
         lifecycle.restore_from_trash(db.session, article(slug), person("admin@example.org"))
     assert hits(client, "okapiwanderung") == [f"article/{slug}"]
+    with indexed.app_context():
+        lifecycle.rename(db.session, article(slug), "quokka-neu", person("admin@example.org"))
+    assert hits(client, "okapiwanderung") == ["article/quokka-neu"]
+    with indexed.app_context():
+        draft = ArticleStatus.DRAFT
+        lifecycle.set_status(db.session, article("quokka-neu"), draft, person("admin@example.org"))
+        db.session.commit()
+    assert hits(client, "okapiwanderung") == []  # a visitor does not find drafts
 
 
 def test_an_uploaded_document_is_searchable_once_read(indexed: Flask) -> None:
