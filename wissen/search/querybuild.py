@@ -14,11 +14,11 @@ from whoosh.query import And, AndMaybe, AndNot, Every, Or, Phrase, Query, Term
 
 from .analysis import fold, query_words, term_of
 from .compounds import split_compound
-from .ranking import BestOf, CoordinatedOr
+from .ranking import BestOf, CoordinatedOr, FieldsTerm
 from .syntax import ParsedQuery
 from .thesaurus import Terms, Thesaurus
 
-FIELD_WEIGHTS = {"title": 6.0, "topics": 4.0, "summary": 4.0, "headings": 2.0, "body": 1.0}
+FIELD_WEIGHTS = {"title": 6.0, "topics": 4.0, "summary": 4.0, "headings": 1.5, "body": 1.0}
 PHRASE_FIELDS = ("title", "summary", "headings", "body")
 SYNONYM_BOOST = 0.7
 PART_BOOST = 0.5
@@ -35,7 +35,7 @@ class Built:
 
 
 def word_query(term: str, boost: float = 1.0) -> Query:
-    return BestOf(
+    return FieldsTerm(
         [Term(name, term, boost=weight * boost) for name, weight in FIELD_WEIGHTS.items()],
         tiebreak=FIELD_TIEBREAK,
     )

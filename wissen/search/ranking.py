@@ -1,39 +1,114 @@
-"""Any-word matching with a coordination bonus: more of the query's words, higher rank.
+"""Scoring matchers: any-word matching with a coordination bonus, and a correct
+disjunction-max over alternatives (fields, synonyms, compound parts, typo variants).
 
-Whoosh's own ``Or(scale=…)`` counts every leaf term, and one query word here has many
-leaves (fields, synonyms, compound parts, typo variants). This union counts query *words*.
-It keeps Whoosh's union matchers (not the array union), so the matched terms stay known
-and snippets can be cut from stored positions without analysing the text again.
+Both keep their parts in a flat list instead of Whoosh's binary tree of wrapped union
+matchers: the search walks every matching document, and each tree level costs Python
+calls per document. Whoosh's ``Or(scale=…)`` counts every leaf term, and one query word
+here has many leaves, so the coordination bonus counts query *words* instead.
+Whoosh 2.7's ``DisjunctionMaxMatcher`` scores a document with a child positioned on
+another document; ``BestOf`` replaces it.
 """
 
 from __future__ import annotations
 
-from whoosh.matching import NullMatcher, UnionMatcher, WrappingMatcher
+from whoosh.matching import Matcher, NullMatcher
 from whoosh.query import Or
-from whoosh.util import make_binary_tree
 
 # score × (matched / total) ** COORD_POWER; 1 would be Lucene's classic factor,
 # 2 measured best on eval-dev.
 COORD_POWER = 2.0
 
 
-class CoordinatedMatcher(WrappingMatcher):
-    def __init__(self, child, units: list, total: int, boost: float = 1.0) -> None:
-        super().__init__(child, boost=boost)
-        self._units = units
+class FlatUnionMatcher(Matcher):
+    """Matches where any part matches; subclasses combine the parts' scores."""
+
+    def __init__(
+        self, parts: list[Matcher], boost: float = 1.0, weights: list[float] | None = None
+    ) -> None:
+        weights = weights or [1.0] * len(parts)
+        active = [(p, w) for p, w in zip(parts, weights, strict=True) if p.is_active()]
+        self._parts = [p for p, _ in active]
+        self._weights = {id(p): w for p, w in active}
+        self._boost = boost
+        self._id = min(p.id() for p in self._parts) if self._parts else -1
+
+    def _settle(self) -> None:
+        self._parts = [p for p in self._parts if p.is_active()]
+        self._id = min(p.id() for p in self._parts) if self._parts else -1
+
+    def is_active(self) -> bool:
+        return bool(self._parts)
+
+    def id(self) -> int:
+        return self._id
+
+    def next(self) -> None:
+        current = self._id
+        for part in self._parts:
+            if part.id() == current:
+                part.next()
+        self._settle()
+
+    def skip_to(self, target: int) -> None:
+        for part in self._parts:
+            if part.id() < target:
+                part.skip_to(target)
+        self._settle()
+
+    def current_scores(self) -> list[float]:
+        current, weights = self._id, self._weights
+        return [part.score() * weights[id(part)] for part in self._parts if part.id() == current]
+
+    def children(self) -> list[Matcher]:
+        return list(self._parts)
+
+    def replace(self, minquality: float = 0) -> Matcher:
+        return self if self._parts else NullMatcher()
+
+    def copy(self) -> FlatUnionMatcher:
+        clone = self.__class__.__new__(self.__class__)
+        clone.__dict__.update(self.__dict__)
+        clone._parts = [p.copy() for p in self._parts]
+        clone._weights = {
+            id(new): self._weights[id(old)]
+            for old, new in zip(self._parts, clone._parts, strict=True)
+        }
+        return clone
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def supports(self, astype: str) -> bool:
+        return False
+
+
+class CoordinatedMatcher(FlatUnionMatcher):
+    def __init__(self, parts: list[Matcher], total: int, boost: float = 1.0) -> None:
+        super().__init__(parts, boost)
         self._total = max(total, 1)
 
-    def _replacement(self, newchild):
-        return self.__class__(newchild, self._units, self._total, self.boost)
+    def score(self) -> float:
+        scores = self.current_scores()
+        return sum(scores) * self._boost * (len(scores) / self._total) ** COORD_POWER
 
-    def replace(self, minquality: float = 0):
-        # The unit list must keep pointing at live matchers: never swap them out.
-        return self
+
+class BestOfMatcher(FlatUnionMatcher):
+    def __init__(
+        self,
+        parts: list[Matcher],
+        tiebreak: float,
+        boost: float = 1.0,
+        weights: list[float] | None = None,
+    ) -> None:
+        super().__init__(parts, boost, weights)
+        self._tiebreak = tiebreak
 
     def score(self) -> float:
-        current = self.child.id()
-        matched = sum(1 for m in self._units if m.is_active() and m.id() == current)
-        return self.child.score() * self.boost * (matched / self._total) ** COORD_POWER
+        scores = self.current_scores()
+        if not scores:
+            return 0.0
+        best = max(scores)
+        return (best + self._tiebreak * (sum(scores) - best)) * self._boost
 
 
 class CoordinatedOr(Or):
@@ -44,38 +119,9 @@ class CoordinatedOr(Or):
 
     def matcher(self, searcher, context=None):
         units = [q.matcher(searcher, context) for q in self.subqueries]
-        units = [m for m in units if m.is_active()]
-        if not units:
+        if not any(m.is_active() for m in units):
             return NullMatcher()
-        child = units[0] if len(units) == 1 else make_binary_tree(UnionMatcher, units)
-        return CoordinatedMatcher(child, units, len(self.subqueries), self.boost)
-
-
-class BestOfMatcher(WrappingMatcher):
-    """Score of the best-matching alternative plus ``tiebreak`` × the others.
-
-    Whoosh 2.7's ``DisjunctionMaxMatcher`` returns a child's score even when that child
-    is positioned on another document, so every match scored like the best one anywhere.
-    """
-
-    def __init__(self, child, parts: list, tiebreak: float, boost: float = 1.0) -> None:
-        super().__init__(child, boost=boost)
-        self._parts = parts
-        self._tiebreak = tiebreak
-
-    def _replacement(self, newchild):
-        return self.__class__(newchild, self._parts, self._tiebreak, self.boost)
-
-    def replace(self, minquality: float = 0):
-        return self
-
-    def score(self) -> float:
-        current = self.child.id()
-        scores = [m.score() for m in self._parts if m.is_active() and m.id() == current]
-        if not scores:
-            return 0.0
-        best = max(scores)
-        return (best + self._tiebreak * (sum(scores) - best)) * self.boost
+        return CoordinatedMatcher(units, len(self.subqueries), self.boost)
 
 
 class BestOf(Or):
@@ -94,5 +140,27 @@ class BestOf(Or):
         parts = [m for m in parts if m.is_active()]
         if not parts:
             return NullMatcher()
-        child = parts[0] if len(parts) == 1 else make_binary_tree(UnionMatcher, parts)
-        return BestOfMatcher(child, parts, self.tiebreak, self.boost)
+        if len(parts) == 1 and self.boost == 1.0:
+            return parts[0]
+        return BestOfMatcher(parts, self.tiebreak, self.boost)
+
+
+class FieldsTerm(BestOf):
+    """One word in several fields with a weight each (built from boosted ``Term``s).
+
+    The weights are applied here, not by Whoosh wrapping every posting list in a boost
+    matcher: one Python call less per field and document.
+    """
+
+    def matcher(self, searcher, context=None):
+        weighting = context.weighting if context is not None else searcher.weighting
+        reader = searcher.reader()
+        parts, weights = [], []
+        for term in self.subqueries:
+            text = searcher.schema[term.fieldname].to_bytes(term.text)
+            if (term.fieldname, text) in reader:
+                parts.append(searcher.postings(term.fieldname, text, weighting=weighting))
+                weights.append(term.boost)
+        if not parts:
+            return NullMatcher()
+        return BestOfMatcher(parts, self.tiebreak, self.boost, weights)
