@@ -407,6 +407,7 @@ def test_a_separate_worker_makes_changes_searchable_within_a_second(tmp_path: Pa
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=10)
     delays.sort()
+    print("Verzögerung bis suchbar (s):", [round(d, 3) for d in delays])
     # The target is ≤ 1 s; a loaded CI machine gets some slack, the median must hold.
     assert delays[len(delays) // 2] < 1.0, delays
     assert delays[-1] < 3.0, delays
