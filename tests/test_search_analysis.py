@@ -801,3 +801,45 @@ def test_beschaedigter_index_laesst_keine_datei_offen(tmp_path: Path, make: Make
         gc.collect()
     leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
     assert leaks == []
+
+
+def test_many_small_changes_are_folded_into_few_segments(tmp_path: Path) -> None:
+    """Each extra segment slows every search; a burst of edits must not leave many."""
+    import os
+
+    root = tmp_path / "index"
+    first = [
+        (
+            f"article:{n}",
+            [
+                Entry(
+                    parent=f"article:{n}",
+                    type="article",
+                    kind="x",
+                    title=f"T{n}",
+                    stamp="1",
+                    body=f"Rufbus Nummer {n}",
+                )
+            ],
+        )
+        for n in range(50)
+    ]
+    entries.rebuild(root, iter(first))
+    for n in range(8):
+        change = Entry(
+            parent=f"article:{n}",
+            type="article",
+            kind="x",
+            title=f"T{n}",
+            stamp="2",
+            body=f"Bürgerbus Nummer {n}",
+        )
+        entries.apply(root, {f"article:{n}": [change]})
+        # Visible at once, whatever happens to the segments afterwards.
+        assert f"article:{n}" in [h.parent for h in search(SearchIndex(root), "Bürgerbus").hits]
+    for stamp in ("folded", "optimised"):
+        if (root / stamp).exists():
+            os.utime(root / stamp, (0, 0))  # long ago: folding is due
+    assert entries.tidy(root) <= 2
+    assert len(search(SearchIndex(root), "Bürgerbus").hits) == 8
+    assert search(SearchIndex(root), "Rufbus").total == 42

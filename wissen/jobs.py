@@ -60,7 +60,18 @@ def update_index() -> None:
     if not _settings:
         return
     with Session(db.engine) as session:
-        indexing.apply_pending(session, Path(_settings["INDEX_DIR"]))
+        applied = indexing.apply_pending(session, Path(_settings["INDEX_DIR"]))
+    if applied and not huey.immediate:
+        # After the burst: fold the small segments so later searches stay fast.
+        tidy_index.schedule(delay=TIDY_DELAY)
+
+
+@huey.task()
+def tidy_index() -> None:
+    from wissen.services import indexing
+
+    if _settings:
+        indexing.tidy(Path(_settings["INDEX_DIR"]))
 
 
 @huey.task(retries=2, retry_delay=10)
@@ -73,6 +84,7 @@ def rebuild_index() -> None:
 
 
 _hook = {"paused": False}
+TIDY_DELAY = 35  # seconds; a little more than the index's FOLD_SECONDS
 
 
 @contextlib.contextmanager

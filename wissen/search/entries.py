@@ -16,11 +16,16 @@ from whoosh.writing import SegmentWriter
 from . import store
 from .analysis import fold
 
-# Every commit folds all small segments into one "delta" segment next to the big base
-# segment, so searches see at most two segments however many edits were made (each extra
-# segment costs every query term a lookup; wikmd's searches slowed 8-15x after edits). Once
-# the delta outgrows this share of the base, base and delta are merged into one.
+# Segments: each commit merges small segments the Whoosh way (logarithmic, cheap). Every
+# FOLD_SECONDS at most, the small segments are also folded into one "delta" next to the big
+# base segment, so searches see about two segments however many edits were made (each
+# extra segment costs every query term a lookup; wikmd's searches slowed 8-15x after
+# edits). Folding on every commit would rewrite a growing delta again and again while a
+# burst of uploads is indexed. Once the delta outgrows DELTA_SHARE of the base, base and
+# delta are merged into one, at most every OPTIMISE_SECONDS.
 DELTA_SHARE = 0.2
+FOLD_SECONDS = 30.0
+OPTIMISE_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -96,19 +101,50 @@ def apply(root: Path, changes: dict[str, list[Entry]], *, lock_timeout: float = 
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(merge=False)  # searchable now; tidying the segments comes after
-        if len(ix._segments()) > 2:  # Whoosh has no public segment count
-            ix.writer(timeout=lock_timeout).commit(mergetype=_merge_into_delta)
+        writer.commit()  # searchable now (with Whoosh's cheap merging of small segments)
+        _tidy(root, ix, lock_timeout)
+        return len(ix._segments())  # Whoosh has no public segment count
+
+
+def tidy(root: Path, lock_timeout: float = 30.0) -> int:
+    """Fold small segments now if due (the job queue calls this after a burst of edits)."""
+    with store.writer_lock(root, lock_timeout):
+        ix = store.open_current(root)
+        _tidy(root, ix, lock_timeout)
         return len(ix._segments())
+
+
+def _tidy(root: Path, ix, lock_timeout: float) -> None:
+    segments = ix._segments()
+    if len(segments) <= 2:
+        return
+    base = max(s.doc_count_all() for s in segments)
+    rest = sum(s.doc_count_all() for s in segments) - base
+    if rest > DELTA_SHARE * base:
+        if _due(root / "optimised", OPTIMISE_SECONDS):
+            ix.optimize()
+    elif _due(root / "folded", FOLD_SECONDS):
+        ix.writer(timeout=lock_timeout).commit(mergetype=_merge_into_delta)
+
+
+def _due(stamp: Path, seconds: float) -> bool:
+    """Whether the action noted in ``stamp`` was last done more than ``seconds`` ago."""
+    import time
+
+    try:
+        if time.time() - stamp.stat().st_mtime < seconds:
+            return False
+    except FileNotFoundError:
+        pass
+    stamp.touch()
+    return True
 
 
 def _merge_into_delta(writer, segments):
     if len(segments) <= 1:
         return segments
     base = max(segments, key=lambda segment: segment.doc_count_all())
-    rest = [segment for segment in segments if segment is not base]
-    small = sum(segment.doc_count_all() for segment in rest)
-    merged = segments if small > DELTA_SHARE * base.doc_count_all() else rest
+    merged = [segment for segment in segments if segment is not base]
     for segment in merged:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)

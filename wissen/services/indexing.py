@@ -47,6 +47,14 @@ def pending_count(session: Session) -> int:
     return session.scalar(select(func.count(IndexChange.id))) or 0
 
 
+def tidy(root: Path) -> int:
+    """Fold the small segments a burst of changes left; returns the segment count."""
+    try:
+        return index_writer.tidy(root)
+    except IndexUnavailable:
+        return 0
+
+
 def apply_pending(session: Session, root: Path) -> int:
     """Apply every waiting outbox row to the index; returns how many rows were applied.
 
