@@ -411,3 +411,21 @@ def test_a_separate_worker_makes_changes_searchable_within_a_second(tmp_path: Pa
     # The target is ≤ 1 s; a loaded CI machine gets some slack, the median must hold.
     assert delays[len(delays) // 2] < 1.0, delays
     assert delays[-1] < 3.0, delays
+
+
+def test_a_first_import_is_indexed_once_and_leaves_no_backlog(tmp_path: Path) -> None:
+    # Found by the latency benchmark: the rebuild after the first import left every outbox
+    # row behind, and the server then indexed the whole import a second time, row by row.
+    from .conftest import STARTER
+
+    app = make_app(tmp_path, JOBS_IMMEDIATE=False)
+    runner = app.test_cli_runner()
+    imported = runner.invoke(main, ["import", str(STARTER)])
+    assert imported.exit_code == 0, imported.output
+    with app.app_context():
+        assert indexing.pending_count(db.session) == 0
+        db.session.remove()
+    checked = runner.invoke(main, ["check"])
+    assert checked.exit_code == 0, checked.output
+    assert "Wartende Änderungen" not in checked.output
+    assert hits(app.test_client(), "leuchtturm")

@@ -59,8 +59,17 @@ def update_index() -> None:
 
     if not _settings:
         return
+    from wissen.search import IndexBusy
+
     with Session(db.engine) as session:
-        applied = indexing.apply_pending(session, Path(_settings["INDEX_DIR"]))
+        try:
+            applied = indexing.apply_pending(session, Path(_settings["INDEX_DIR"]))
+        except IndexBusy:
+            # Another process (a rebuild, another worker) is writing; the rows wait.
+            log.info("Suchindex wird gerade geschrieben; Änderungen folgen gleich")
+            if not huey.immediate:
+                update_index.schedule(delay=2)
+            return
     if applied and not huey.immediate:
         # After the burst: fold the small segments so later searches stay fast.
         tidy_index.schedule(delay=TIDY_DELAY)

@@ -113,10 +113,18 @@ def reindex_parents(session: Session, root: Path, parents: list[str]) -> None:
 def rebuild(session: Session, root: Path, progress: Callable[[int], None] | None = None) -> int:
     """Build the whole index anew from the database and swap it in; returns object count.
 
-    Outbox rows written meanwhile stay and are applied afterwards (replays are harmless).
+    Outbox rows that existed before the rebuild read the database are covered by it and
+    are removed (otherwise a first import would be indexed a second time, row by row).
+    Rows written meanwhile stay and are applied afterwards (replays are harmless).
     """
+    from sqlalchemy import func
+
+    covered = session.scalar(select(func.max(IndexChange.id))) or 0
+    session.rollback()
     count = index_writer.rebuild(root, all_entries(session), progress=progress)
     session.rollback()
+    session.execute(delete(IndexChange).where(IndexChange.id <= covered))
+    session.commit()
     return count
 
 
