@@ -33,15 +33,6 @@ class Access:
     audiences: tuple[str, ...] = ("public",)
     draft_regions: tuple[str, ...] | None = ()
 
-    def query(self) -> Query:
-        allowed: list[Query] = [Term("audience", a) for a in self.audiences]
-        if self.draft_regions is None:
-            allowed.append(Term("audience", "draft"))
-        elif self.draft_regions:
-            regions = Or([Term("region", r) for r in self.draft_regions])
-            allowed.append(And([Term("audience", "draft"), regions]))
-        return Or(allowed) if len(allowed) > 1 else allowed[0]
-
     def hidden(self) -> Query | None:
         """What this viewer must not find, as a mask: usually a handful of drafts and
         internal contacts, so it is far cheaper than a filter listing what may be found."""

@@ -187,8 +187,3 @@ def indexed_stamps(root: Path) -> dict[str, str]:
         return {
             fields["parent"]: fields.get("stamp", "") for fields in searcher.all_stored_fields()
         }
-
-
-def optimise(root: Path) -> None:
-    with store.writer_lock(root, timeout=60):
-        store.open_current(root).optimize()
