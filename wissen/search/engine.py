@@ -4,15 +4,15 @@ highlighted snippets, "Meinten Sie …?". Whoosh objects stay in here; callers g
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
-from whoosh import sorting
+import numpy as np
 from whoosh.query import And, Not, Or, Query, Term
 from whoosh.searching import Searcher
 
 from . import snippets
 from .analysis import query_words
+from .evaluate import Evaluator, column_values, numeric_values
 from .querybuild import build, correction, is_known
 from .syntax import ParsedQuery, parse
 from .thesaurus import Thesaurus
@@ -117,69 +117,176 @@ def search(searcher: Searcher, request: Request) -> Outcome:
     built = build(searcher.reader(), parsed, request.thesaurus)
     if built.query is None:
         return outcome
-    wanted = request.offset + request.limit
-    sortedby = sorting.FieldFacet("date", reverse=True) if request.sort == "date" else None
-    results = searcher.search(
-        built.query,
-        **_restrictions(request, parsed),
-        limit=max(wanted * PAGES_PER_DOCUMENT, 10),
-        sortedby=sortedby,
-        collapse="parent",
-        collapse_limit=PAGES_PER_DOCUMENT,
-        groupedby={"parent": sorting.FieldFacet("parent")},
-    )
-    groups = results.groups("parent")
+    evaluator = Evaluator(searcher)
+    scores = _allowed(evaluator, built.query, _restrictions(request, parsed))
+    groups = _Groups.of(searcher, scores)
     outcome.total = len(groups)
     outcome.facets = _facet_counts(searcher, groups)
-    outcome.hits = _page_of_hits(searcher, results, request, built.query)
+    outcome.hits = _page_of_hits(searcher, groups, request, built.query)
     if (outcome.total < FEW_HITS or built.corrections) and parsed.text:
         outcome.suggestion = _suggestion(searcher, request, parsed, built.corrections)
     return outcome
 
 
-def _facet_counts(searcher: Searcher, groups: dict) -> dict[str, list[tuple[str, int]]]:
-    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-    if not groups:
+def _allowed(evaluator: Evaluator, query: Query, restrictions: dict) -> np.ndarray:
+    """Scores of the live entries that match, pass the filters and are not masked."""
+    scores = evaluator.scores(query)
+    dropped = evaluator.deleted()
+    if restrictions["filter"] is not None:
+        dropped = dropped | ~evaluator.docs(restrictions["filter"])
+    if restrictions["mask"] is not None:
+        dropped = dropped | evaluator.docs(restrictions["mask"])
+    return np.where(dropped, 0.0, scores)
+
+
+@dataclass
+class _Groups:
+    """Matching entries grouped per parent (an article, a contact, a document's pages).
+
+    ``docs``/``scores`` hold the matching entries sorted by parent, then best score first;
+    group ``g`` is ``starts[g]:starts[g + 1]``, its first entry is its best.
+    """
+
+    docs: np.ndarray
+    scores: np.ndarray
+    starts: np.ndarray
+
+    @classmethod
+    def of(cls, searcher: Searcher, scores: np.ndarray) -> _Groups:
+        found = np.flatnonzero(scores)
+        if not found.size:  # also: an empty index has no columns at all
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(empty, np.zeros(0), empty)
+        parents = _codes(searcher, "parent")[0][found]
+        found_scores = scores[found]
+        order = np.lexsort((found, -found_scores, parents))
+        parents = parents[order]
+        starts = np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]])
+        return cls(found[order], found_scores[order], starts)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @property
+    def best_docs(self) -> np.ndarray:
+        return self.docs[self.starts]
+
+    def entries(self, group: int) -> list[tuple[int, float]]:
+        """Up to PAGES_PER_DOCUMENT best entries of one group, best first."""
+        start = self.starts[group]
+        end = self.starts[group + 1] if group + 1 < len(self.starts) else len(self.docs)
+        end = min(end, start + PAGES_PER_DOCUMENT)
+        return list(
+            zip(self.docs[start:end].tolist(), self.scores[start:end].tolist(), strict=True)
+        )
+
+
+def _codes(searcher: Searcher, fieldname: str) -> tuple[np.ndarray, list[str]]:
+    """A byte column over all segments as (code per global docnum, value per code),
+    cached per searcher: grouping and counting then work on integer arrays."""
+    cache = searcher.__dict__.setdefault("_wissen_codes", {})
+    if fieldname not in cache:
+        values: list[str] = []
+        for leaf, offset in searcher.reader().leaf_readers():
+            values.extend([""] * (offset - len(values)))
+            values.extend(column_values(leaf, fieldname))
+        numbering: dict[str, int] = {}
+        codes = [numbering.setdefault(value, len(numbering)) for value in values]
+        cache[fieldname] = (np.array(codes, dtype=np.int64), list(numbering))
+    return cache[fieldname]
+
+
+@dataclass
+class _FacetTable:
+    """Facet values per combination of values (most entries share one with others);
+    built once per searcher from the ``facets`` column ("type|kind|themes|region|year|…")."""
+
+    single: dict[str, tuple[list[str], np.ndarray]]  # facet → (values, code per combination)
+    themes: list[str]
+    theme_pairs: tuple[np.ndarray, np.ndarray]  # (combination, theme code) for each pair
+
+    @classmethod
+    def of(cls, combinations: list[str]) -> _FacetTable:
+        names = ("type", "kind", "region", "year")
+        numbering: dict[str, dict[str, int]] = {name: {} for name in names}
+        codes: dict[str, list[int]] = {name: [] for name in names}
+        themes: dict[str, int] = {}
+        pairs: tuple[list[int], list[int]] = ([], [])
+        for index, combination in enumerate(combinations):
+            kind_type, kind, theme_list, region, year, *_ = (combination or "|||||").split("|")
+            for name, value in zip(names, (kind_type, kind, region, year), strict=True):
+                codes[name].append(numbering[name].setdefault(value, len(numbering[name])))
+            for theme in theme_list.split(","):
+                if theme:
+                    pairs[0].append(index)
+                    pairs[1].append(themes.setdefault(theme, len(themes)))
+        single = {
+            name: (list(numbering[name]), np.array(codes[name], dtype=np.int64)) for name in names
+        }
+        theme_pairs = (np.array(pairs[0], dtype=np.int64), np.array(pairs[1], dtype=np.int64))
+        return cls(single, list(themes), theme_pairs)
+
+    def count(self, numbers: np.ndarray) -> dict[str, dict[str, int]]:
+        """Counts per facet value, given how many hits have each combination."""
+        counted: dict[str, dict[str, int]] = {}
+        for name, (values, codes) in self.single.items():
+            totals = np.bincount(codes, weights=numbers, minlength=len(values))
+            counted[name] = {values[c]: int(totals[c]) for c in np.flatnonzero(totals).tolist()}
+        combos, themes = self.theme_pairs
+        totals = np.bincount(themes, weights=numbers[combos], minlength=len(self.themes))
+        counted["theme"] = {self.themes[c]: int(totals[c]) for c in np.flatnonzero(totals).tolist()}
+        return counted
+
+
+def _facet_table(searcher: Searcher) -> tuple[np.ndarray, _FacetTable]:
+    cache = searcher.__dict__.setdefault("_wissen_codes", {})
+    if "facet-table" not in cache:
+        codes, combinations = _codes(searcher, "facets")
+        cache["facet-table"] = (codes, _FacetTable.of(combinations))
+    return cache["facet-table"]
+
+
+def _facet_counts(searcher: Searcher, groups: _Groups) -> dict[str, list[tuple[str, int]]]:
+    if not len(groups):
         return {name: [] for name in FACETS}
-    column = searcher.reader().column_reader("facets")
-    for docnums in groups.values():
-        kind_type, kind, themes, region, year, _ = column[docnums[0]].decode().split("|")
-        counts["type"][kind_type] += 1
-        counts["kind"][kind] += 1
-        counts["theme"].update(t for t in themes.split(",") if t)
-        if region:
-            counts["region"][region] += 1
-        if year:
-            counts["year"][year] += 1
+    codes, table = _facet_table(searcher)
+    numbers = np.bincount(codes[groups.best_docs], minlength=len(table.single["type"][1]))
+    counted = table.count(numbers.astype(float))
     return {
-        name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))
-        for name, counter in counts.items()
+        name: sorted(
+            ((value, n) for value, n in counted[name].items() if value),
+            key=lambda item: (-item[1], item[0]),
+        )
+        for name in FACETS
     }
 
 
-def _page_of_hits(searcher: Searcher, results, request: Request, query: Query) -> list[Hit]:
+def _page_of_hits(searcher: Searcher, groups: _Groups, request: Request, query: Query) -> list[Hit]:
     """The requested page of grouped hits; reads stored fields only for those."""
-    if not results.top_n:
-        return []  # also: an empty index has no columns at all
-    parents = searcher.reader().column_reader("parent")
-    wanted = request.offset + request.limit
-    order: list[str] = []
-    grouped: dict[str, list[tuple[int, float]]] = {}
-    for score, docnum in results.top_n:
-        parent = parents[docnum]
-        if parent not in grouped:
-            if len(order) >= wanted:
-                continue
-            order.append(parent)
-            grouped[parent] = []
-        if len(grouped[parent]) < PAGES_PER_DOCUMENT:
-            grouped[parent].append((docnum, score))
-    shown = order[request.offset :]
+    if not len(groups):
+        return []
+    best_docs, best_scores = groups.best_docs, groups.scores[groups.starts]
+    keys = [best_docs, -best_scores]
+    if request.sort == "date":
+        keys.append(-_dates(searcher)[best_docs])
+    order = np.lexsort(keys)[request.offset : request.offset + request.limit]
+    shown = [groups.entries(group) for group in order.tolist()]
     ranges: dict[int, list[tuple[int, int]]] = {}
     if request.snippets:
-        docnums = [docnum for parent in shown for docnum, _ in grouped[parent]]
+        docnums = [docnum for entries in shown for docnum, _ in entries]
         ranges = snippets.character_ranges(searcher, docnums, snippets.body_terms(query))
-    return [_hit(searcher, grouped[parent], ranges, request.snippets) for parent in shown]
+    return [_hit(searcher, entries, ranges, request.snippets) for entries in shown]
+
+
+def _dates(searcher: Searcher) -> np.ndarray:
+    cache = searcher.__dict__.setdefault("_wissen_codes", {})
+    if "#date" not in cache:
+        values: list[int] = []
+        for leaf, offset in searcher.reader().leaf_readers():
+            values.extend([0] * (offset - len(values)))
+            values.extend(numeric_values(leaf, "date"))
+        cache["#date"] = np.array(values, dtype=np.int64)
+    return cache["#date"]
 
 
 def _hit(
@@ -220,5 +327,7 @@ def _suggestion(
     probe_built = build(reader, parse(suggestion), request.thesaurus)
     if probe_built.query is None:
         return None
-    found = searcher.search(probe_built.query, **_restrictions(probe, parse(suggestion)), limit=1)
-    return suggestion if found.scored_length() else None
+    found = _allowed(
+        Evaluator(searcher), probe_built.query, _restrictions(probe, parse(suggestion))
+    )
+    return suggestion if found.any() else None

@@ -175,6 +175,29 @@ def _retrying(action):
     raise AssertionError("unreachable")
 
 
+def _cache_column_readers(searcher: Searcher) -> None:
+    """Keep each segment's column readers for the searcher's life.
+
+    Whoosh decodes a column's whole offset table (and a RefBytes column's unique values)
+    every time a reader is asked for it; grouping, collapsing and facets ask on every
+    query, which cost about a third of the search time. A searcher belongs to one thread
+    and its segments never change, so the cached readers stay valid until it is closed.
+    """
+    for leaf, _ in searcher.reader().leaf_readers():
+        original = leaf.column_reader
+        cache: dict[tuple, object] = {}
+
+        def cached(fieldname, column=None, reverse=False, translate=True, _o=original, _c=cache):
+            if column is not None:  # an explicit column type: not the field's own
+                return _o(fieldname, column, reverse, translate)
+            key = (fieldname, reverse, translate)
+            if key not in _c:
+                _c[key] = _o(fieldname, None, reverse, translate)
+            return _c[key]
+
+        leaf.column_reader = cached
+
+
 class SearcherPool:
     """One searcher per thread, refreshed per use (about 10 µs when nothing changed)."""
 
@@ -201,6 +224,7 @@ class SearcherPool:
             raise
         except Exception as error:
             raise _unreadable(error) from None
+        _cache_column_readers(searcher)
         self._local.held = (name, searcher)
         return searcher
 

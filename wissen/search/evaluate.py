@@ -1,0 +1,341 @@
+"""Scoring a whole query at once, as arrays with one score per index entry.
+
+Whoosh evaluates a query document by document through a tree of matcher objects: for a
+query word with five fields, synonyms and compound parts that is dozens of Python calls
+per matching document, and a multi-word query over 20,000 entries took 150–260 ms. Here
+each posting list is read block by block (Whoosh decodes a block of up to 128 postings
+at once) into numpy arrays, BM25F is computed for the whole list in one step, and the
+parts of the query are combined as arrays with the same formulas as the matchers in
+``ranking`` — which stay the reference implementation that the tests compare against.
+
+A score of 0 means "does not match": BM25 scores of a matching term are always > 0
+(Whoosh's idf is 1 + log(N / (df + 1)) > 0).
+
+Queries of other types (phrases, ``Every``) fall back to Whoosh's own matchers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query import And, AndMaybe, AndNot, Every, Not, Or, Phrase, Query, Term
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from .ranking import COORD_POWER, BestOf, CoordinatedOr, FieldsTerm
+
+Scores = np.ndarray  # float64, one per global docnum; 0 = no match
+
+
+class Evaluator:
+    """Scores queries against one searcher."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.leaves = list(searcher.reader().leaf_readers())
+        self.size = searcher.doc_count_all()
+        weighting = searcher.weighting
+        self.b = getattr(weighting, "B", 0.75)
+        self.k1 = getattr(weighting, "K1", 1.2)
+        self._terms: dict[tuple[str, str], Scores | None] = {}  # one term, several uses
+
+    def empty(self) -> Scores:
+        return np.zeros(self.size)
+
+    # Documents -------------------------------------------------------------------------
+
+    def docs(self, query: Query) -> np.ndarray:
+        """Boolean array: entries matching ``query`` (filters and masks). Deleted
+        entries may be included; ``deleted`` lists them."""
+        if not _has_not(query):
+            return self.scores(query) > 0
+        found = np.zeros(self.size, dtype=bool)
+        found[list(query.docs(self.searcher))] = True
+        return found
+
+    def deleted(self) -> np.ndarray:
+        """Boolean array of deleted entries (cached per searcher)."""
+        cache = _searcher_cache(self.searcher)
+        if "deleted" not in cache:
+            dead = np.zeros(self.size, dtype=bool)
+            for leaf, offset in self.leaves:
+                if leaf.has_deletions():
+                    dead[[d + offset for d in leaf.deleted_docs_set]] = True
+            cache["deleted"] = dead
+        return cache["deleted"]
+
+    def live(self) -> Scores:
+        """Every live entry with score 1 (a search by filters only)."""
+        return np.where(self.deleted(), 0.0, 1.0)
+
+    # Scores --------------------------------------------------------------------------
+
+    def scores(self, query: Query) -> Scores:
+        if isinstance(query, FieldsTerm):
+            parts = [self._term(t.fieldname, t.text) for t in query.subqueries]
+            weights = [t.boost for t in query.subqueries]
+            return self._best_of(parts, weights, query.tiebreak, query.boost)
+        if isinstance(query, CoordinatedOr):
+            return self._coordinated([self.scores(q) for q in query.subqueries], query.boost)
+        if isinstance(query, BestOf):
+            parts = [self.scores(q) for q in query.subqueries]
+            return self._best_of(parts, [1.0] * len(parts), query.tiebreak, query.boost)
+        if isinstance(query, Term):
+            found = self._term(query.fieldname, query.text)
+            return self.empty() if found is None else found * query.boost
+        if isinstance(query, And) and len(query.subqueries) > 1:
+            return _intersection([self.scores(q) for q in query.subqueries], query.boost)
+        if type(query) is Or and len(query.subqueries) > 1:
+            return sum(self.scores(q) for q in query.subqueries) * query.boost
+        if isinstance(query, AndMaybe):
+            must, maybe = self.scores(query.a), self.scores(query.b)
+            return np.where(must > 0, must + maybe, 0.0)
+        if isinstance(query, AndNot):
+            return np.where(self.docs(query.b), 0.0, self.scores(query.a))
+        if isinstance(query, Every):
+            return self.live()
+        if isinstance(query, Phrase) and self._has_positions(query.fieldname):
+            return self._phrase(query)
+        return self._with_matchers(query)
+
+    def _best_of(
+        self, parts: list[Scores], weights: list[float], tiebreak: float, boost: float
+    ) -> Scores:
+        """best + tiebreak × (sum of the others), × boost — per entry."""
+        present = [(p, w) for p, w in zip(parts, weights, strict=True) if p is not None]
+        if not present:
+            return self.empty()
+        if len(present) == 1:
+            part, weight = present[0]
+            return part * (weight * boost)
+        weighted = [part * weight for part, weight in present]
+        best = np.maximum.reduce(weighted)
+        if tiebreak:
+            best = best + tiebreak * (sum(weighted) - best)
+        return best * boost if boost != 1.0 else best
+
+    def _coordinated(self, units: list[Scores], boost: float) -> Scores:
+        """Sum over query words × (matched words / all words) ** COORD_POWER, × boost."""
+        count = max(len(units), 1)
+        if not units:
+            return self.empty()
+        total = sum(units)
+        matched = sum((unit > 0).astype(np.int8) for unit in units)
+        factors = np.array([boost * (n / count) ** COORD_POWER for n in range(count + 1)])
+        return total * factors[matched]
+
+    # Leaves --------------------------------------------------------------------------
+
+    def _term(self, fieldname: str, text: str) -> Scores | None:
+        """BM25F scores of one term in one field; None when the index lacks the term."""
+        key = (fieldname, text)
+        if key not in self._terms:
+            self._terms[key] = self._read_term(fieldname, text)
+        return self._terms[key]
+
+    def _read_term(self, fieldname: str, text: str) -> Scores | None:
+        searcher = self.searcher
+        btext = searcher.schema[fieldname].to_bytes(text)
+        if (fieldname, btext) not in searcher.reader():
+            return None
+        idf = searcher.idf(fieldname, btext)
+        norms = self._norm_table(fieldname)
+        out = self.empty()
+        for leaf, offset in self.leaves:
+            if (fieldname, btext) not in leaf:
+                continue
+            ids, tfs, _ = _postings(leaf, fieldname, btext)
+            lengths = _length_codes(leaf, fieldname)
+            out[ids + offset] = idf * (self.k1 + 1) * tfs / (tfs + norms[lengths[ids]])
+        return out
+
+    def _has_positions(self, fieldname: str) -> bool:
+        try:
+            field = self.searcher.schema[fieldname]
+        except KeyError:
+            return False
+        return bool(field.format) and field.format.supports("positions")
+
+    def _phrase(self, query: Phrase) -> Scores:
+        """Whoosh's ``Phrase`` (an ordered ``SpanNear2``): every word follows the one
+        before within ``slop`` positions; scored as the sum of the words' scores."""
+        field = self.searcher.schema[query.fieldname]
+        words = [field.to_bytes(word) for word in query.words]
+        if not words or any((query.fieldname, w) not in self.searcher.reader() for w in words):
+            return self.empty()
+        found = np.zeros(self.size, dtype=bool)
+        decode = field.format.decoder("positions")
+        for leaf, offset in self.leaves:
+            if any((query.fieldname, w) not in leaf for w in words):
+                continue
+            lists = [_postings(leaf, query.fieldname, w, values=True) for w in words]
+            candidates = lists[0][0]
+            for ids, _, _ in lists[1:]:
+                candidates = np.intersect1d(candidates, ids, assume_unique=True)
+            if not candidates.size:
+                continue
+            positions = [
+                [decode(values[i]) for i in np.searchsorted(ids, candidates).tolist()]
+                for ids, _, values in lists
+            ]
+            for n, docnum in enumerate(candidates.tolist()):
+                if _in_order([p[n] for p in positions], query.slop):
+                    found[docnum + offset] = True
+        if not found.any():
+            return self.empty()
+        total = sum(self._term(query.fieldname, word) for word in query.words)
+        return np.where(found, total * query.boost, 0.0)
+
+    def _norm_table(self, fieldname: str) -> np.ndarray:
+        """BM25's length normalisation for each of the 256 stored length bytes."""
+        cache = _searcher_cache(self.searcher)
+        key = ("norms", fieldname)
+        if key not in cache:
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            lengths = np.array([byte_to_length(code) for code in range(256)], dtype=float)
+            cache[key] = self.k1 * ((1 - self.b) + self.b * lengths / avgfl)
+        return cache[key]
+
+    def _with_matchers(self, query: Query) -> Scores:
+        out = self.empty()
+        context = self.searcher.context()
+        for sub, offset in self.searcher.leaf_searchers():
+            matcher = query.matcher(sub, context)
+            while matcher.is_active():
+                out[matcher.id() + offset] = matcher.score()
+                matcher.next()
+        return out
+
+
+def _has_not(query: Query) -> bool:
+    return isinstance(query, Not) or any(_has_not(q) for q in query.children())
+
+
+def _intersection(parts: list[Scores], boost: float) -> Scores:
+    everywhere = np.logical_and.reduce([part > 0 for part in parts])
+    return np.where(everywhere, sum(parts) * boost, 0.0)
+
+
+def _searcher_cache(searcher: Searcher) -> dict:
+    return searcher.__dict__.setdefault("_wissen_cache", {})
+
+
+# Reading Whoosh's segments ----------------------------------------------------------------
+
+
+def _postings(
+    leaf, fieldname: str, btext: bytes, values: bool = False
+) -> tuple[np.ndarray, np.ndarray, list | None]:
+    """(docnums, term frequencies, encoded values if asked) of one term in one segment,
+    deleted documents included (the caller drops them)."""
+    try:  # the raw block matcher: ``postings`` first reads a block to skip deletions
+        matcher = leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    except AttributeError:
+        matcher = leaf.postings(fieldname, btext)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    ids: list[int] = []
+    tfs: list[float] = []
+    encoded: list | None = [] if values else None
+    if not hasattr(matcher, "_read_ids"):  # not Whoosh 3's block matcher: go slowly
+        while matcher.is_active():
+            ids.append(matcher.id())
+            tfs.append(matcher.weight())
+            if encoded is not None:
+                encoded.append(matcher.value())
+            matcher.next()
+    else:
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            ids.extend(matcher._ids)
+            tfs.extend(matcher._weights)
+            if encoded is not None:
+                if matcher._values is None:
+                    matcher._read_values()
+                encoded.extend(matcher._values)
+            matcher._next_block()
+    return np.array(ids, dtype=np.int64), np.array(tfs, dtype=float), encoded
+
+
+def _in_order(positions: list[list[int]], slop: int) -> bool:
+    """Whether each word occurs 1…slop positions after the previous one."""
+    ends = set(positions[0])
+    for following in positions[1:]:
+        ends = {p for p in following if any(p - k in ends for k in range(1, slop + 1))}
+        if not ends:
+            return False
+    return True
+
+
+def _length_codes(leaf, fieldname: str) -> np.ndarray:
+    """The segment's stored field-length bytes, one per document (cached per reader)."""
+    cache = leaf.__dict__.setdefault("_wissen_lengths", {})
+    if fieldname not in cache:
+        raw = _read_length_bytes(leaf, fieldname)
+        missing = leaf.doc_count_all() - len(raw)  # Whoosh leaves trailing zeros out
+        cache[fieldname] = np.frombuffer(raw + bytes(max(missing, 0)), dtype=np.uint8)
+    return cache[fieldname]
+
+
+def _read_length_bytes(leaf, fieldname: str) -> bytes:
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    try:
+        column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return b""
+        return bytes(column._dbfile.get(column._basepos, column._count))
+    except AttributeError:  # another codec: ask document by document
+        from whoosh.util.numeric import length_to_byte
+
+        count = leaf.doc_count_all()
+        return bytes(length_to_byte(leaf.doc_field_length(d, fieldname, 0)) for d in range(count))
+
+
+def column_values(leaf, fieldname: str) -> list[str]:
+    """All values of one segment's byte column as strings (cached per reader)."""
+    cache = leaf.__dict__.setdefault("_wissen_columns", {})
+    if fieldname not in cache:
+        if not leaf.has_column(fieldname):  # an empty segment or index
+            cache[fieldname] = [""] * leaf.doc_count_all()
+        else:
+            reader = leaf.column_reader(fieldname, translate=False)
+            cache[fieldname] = [v.decode("utf-8") for v in _column_bytes(reader)]
+    return cache[fieldname]
+
+
+def _column_bytes(reader) -> list[bytes]:
+    """Read a whole column at once; Whoosh's readers fetch value by value (µs each)."""
+    get = getattr(getattr(reader, "_dbfile", None), "get", None)
+    if get is not None and hasattr(reader, "_uniques"):  # RefBytesColumn
+        raw = get(reader._basepos, reader._doccount * reader._itemsize)
+        refs = np.frombuffer(raw, dtype=np.dtype(reader._typecode).newbyteorder(">"))
+        uniques = reader._uniques
+        return [uniques[r] for r in refs.tolist()]
+    if get is not None and hasattr(reader, "_offsets"):  # VarBytesColumn
+        blob = bytes(get(reader._basepos, reader._length))
+        return [blob[o : o + n] for o, n in zip(reader._offsets, reader._lengths, strict=True)]
+    return list(reader)
+
+
+def numeric_values(leaf, fieldname: str) -> list[int]:
+    """All values of one segment's numeric column, in their sortable form (cached)."""
+    cache = leaf.__dict__.setdefault("_wissen_columns", {})
+    key = f"#{fieldname}"
+    if key not in cache and not leaf.has_column(fieldname):
+        cache[key] = [0] * leaf.doc_count_all()
+    if key not in cache:
+        reader = leaf.column_reader(fieldname, translate=False)
+        count = leaf.doc_count_all()
+        get = getattr(getattr(reader, "_dbfile", None), "get", None)
+        if get is not None and hasattr(reader, "_fixedlen") and hasattr(reader, "_typecode"):
+            raw = get(reader._basepos, reader._count * reader._fixedlen)
+            values = np.frombuffer(raw, dtype=np.dtype(reader._typecode).newbyteorder(">"))
+            listed = values.tolist() + [reader._default] * (count - len(values))
+        else:
+            listed = [reader[d] for d in range(count)]
+        cache[key] = listed
+    return cache[key]
