@@ -161,3 +161,32 @@ def test_exclusion_removes_every_entry_that_contains_the_word(index: SearchIndex
     excluded = {hit.parent for hit in index.search(with_word).hits}
     assert excluded
     assert not excluded & {hit.parent for hit in index.search(request).hits}
+
+
+def test_block_reading_equals_the_public_matcher_interface(index: SearchIndex) -> None:
+    """The fast path reads Whoosh 3's blocks directly; the slow path is kept for other
+    codecs. Both must give the same postings, values included."""
+    from wissen.search.evaluate import _postings, _postings_one_by_one
+
+    searcher = store.SearcherPool(index.root).get()
+    try:
+        compared = 0
+        for leaf, _ in searcher.reader().leaf_readers():
+            for fieldname, btext in [
+                ("bodyf", b"burgerbus"),
+                ("body", b"forder"),
+                ("title", b"bus"),
+            ]:
+                if (fieldname, btext) not in leaf:
+                    continue
+                fast = _postings(leaf, fieldname, btext, values=True)
+                slow = _postings_one_by_one(leaf.postings(fieldname, btext), values=True)
+                deleted = leaf.deleted_docs_set
+                live = [i for i, d in enumerate(fast[0].tolist()) if d not in deleted]
+                assert fast[0][live].tolist() == slow[0].tolist()
+                assert fast[1][live].tolist() == slow[1].tolist()
+                assert [fast[2][i] for i in live] == slow[2]
+                compared += 1
+        assert compared >= 3
+    finally:
+        searcher.close()

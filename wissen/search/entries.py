@@ -75,6 +75,7 @@ def _fields(entry: Entry) -> dict[str, object]:
         "topics": entry.topics,
         "headings": entry.headings,
         "body": entry.body,
+        "bodyf": entry.body,  # the same object: bodyf reuses body's analysis
         "spell": text,
         "complete": fold(entry.title.lower()) if entry.page <= 1 else "",
     }

@@ -138,16 +138,18 @@ class Evaluator:
         btext = searcher.schema[fieldname].to_bytes(text)
         if (fieldname, btext) not in searcher.reader():
             return None
-        idf = searcher.idf(fieldname, btext)
-        norms = self._norm_table(fieldname)
         out = self.empty()
         for leaf, offset in self.leaves:
-            if (fieldname, btext) not in leaf:
-                continue
-            ids, tfs, _ = _postings(leaf, fieldname, btext)
-            lengths = _length_codes(leaf, fieldname)
-            out[ids + offset] = idf * (self.k1 + 1) * tfs / (tfs + norms[lengths[ids]])
+            if (fieldname, btext) in leaf:
+                ids, tfs, _ = _postings(leaf, fieldname, btext)
+                self._bm25(out, leaf, offset, fieldname, btext, ids, tfs)
         return out
+
+    def _bm25(self, out: Scores, leaf, offset: int, fieldname: str, btext: bytes, ids, tfs):
+        """Whoosh's BM25F for one term's postings in one segment, written into ``out``."""
+        idf = self.searcher.idf(fieldname, btext)
+        norms = self._norm_table(fieldname)[_length_codes(leaf, fieldname)[ids]]
+        out[ids + offset] = idf * (self.k1 + 1) * tfs / (tfs + norms)
 
     def _has_positions(self, fieldname: str) -> bool:
         try:
@@ -163,7 +165,7 @@ class Evaluator:
         words = [field.to_bytes(word) for word in query.words]
         if not words or any((query.fieldname, w) not in self.searcher.reader() for w in words):
             return self.empty()
-        found = np.zeros(self.size, dtype=bool)
+        out = self.empty()
         decode = field.format.decoder("positions")
         for leaf, offset in self.leaves:
             if any((query.fieldname, w) not in leaf for w in words):
@@ -174,17 +176,22 @@ class Evaluator:
                 candidates = np.intersect1d(candidates, ids, assume_unique=True)
             if not candidates.size:
                 continue
+            places = [np.searchsorted(ids, candidates) for ids, _, _ in lists]
             positions = [
-                [decode(values[i]) for i in np.searchsorted(ids, candidates).tolist()]
-                for ids, _, values in lists
+                [decode(values[i]) for i in where.tolist()]
+                for (_, _, values), where in zip(lists, places, strict=True)
             ]
-            for n, docnum in enumerate(candidates.tolist()):
-                if _in_order([p[n] for p in positions], query.slop):
-                    found[docnum + offset] = True
-        if not found.any():
-            return self.empty()
-        total = sum(self._term(query.fieldname, word) for word in query.words)
-        return np.where(found, total * query.boost, 0.0)
+            keep = np.array(
+                [_in_order([p[n] for p in positions], query.slop) for n in range(len(candidates))]
+            )
+            if not keep.any():
+                continue
+            for word, (ids, tfs, _), where in zip(words, lists, places, strict=True):
+                chosen = where[keep]
+                part = np.zeros(self.size)
+                self._bm25(part, leaf, offset, query.fieldname, word, ids[chosen], tfs[chosen])
+                out += part  # the phrase scores as the sum of its words (SpanNear2)
+        return out * query.boost if query.boost != 1.0 else out
 
     def _norm_table(self, fieldname: str) -> np.ndarray:
         """BM25's length normalisation for each of the 256 stored length bytes."""
@@ -234,29 +241,50 @@ def _postings(
         matcher = leaf.postings(fieldname, btext)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
+    if not _is_block_matcher(matcher):
+        return _postings_one_by_one(matcher, values)
+    ids: list[np.ndarray] = []
+    tfs: list[np.ndarray] = []
+    encoded: list | None = [] if values else None
+    while matcher.is_active():
+        # Whoosh 3 block layout: (ids, weights, values); ids delta-coded, weights None
+        # (all 1.0), one float for all, or one per posting.
+        if matcher._data is None:
+            matcher._read_data()
+        raw_ids, raw_weights, _ = matcher._data
+        block_ids = np.array(raw_ids, dtype=np.int64)
+        ids.append(np.cumsum(block_ids))
+        if raw_weights is None or isinstance(raw_weights, float):
+            tfs.append(np.full(matcher._blocklength, raw_weights or 1.0))
+        else:
+            tfs.append(np.array(raw_weights, dtype=float))
+        if encoded is not None:
+            if matcher._values is None:
+                matcher._read_values()
+            encoded.extend(matcher._values)
+        matcher._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), encoded
+    return np.concatenate(ids), np.concatenate(tfs), encoded
+
+
+def _is_block_matcher(matcher) -> bool:
+    """Whoosh 3's postings of documents (not term vectors, whose ids are bytes)."""
+    needed = ("_read_data", "_data", "_blocklength", "_values")
+    return all(hasattr(matcher, a) for a in needed) and not getattr(matcher, "_byteids", True)
+
+
+def _postings_one_by_one(matcher, values: bool) -> tuple[np.ndarray, np.ndarray, list | None]:
+    """The same through the public matcher interface, for other codecs."""
     ids: list[int] = []
     tfs: list[float] = []
     encoded: list | None = [] if values else None
-    if not hasattr(matcher, "_read_ids"):  # not Whoosh 3's block matcher: go slowly
-        while matcher.is_active():
-            ids.append(matcher.id())
-            tfs.append(matcher.weight())
-            if encoded is not None:
-                encoded.append(matcher.value())
-            matcher.next()
-    else:
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            ids.extend(matcher._ids)
-            tfs.extend(matcher._weights)
-            if encoded is not None:
-                if matcher._values is None:
-                    matcher._read_values()
-                encoded.extend(matcher._values)
-            matcher._next_block()
+    while matcher.is_active():
+        ids.append(matcher.id())
+        tfs.append(matcher.weight())
+        if encoded is not None:
+            encoded.append(matcher.value())
+        matcher.next()
     return np.array(ids, dtype=np.int64), np.array(tfs, dtype=float), encoded
 
 

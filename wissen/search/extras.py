@@ -61,7 +61,7 @@ def similar(
     terms = searcher.key_terms_from_text("body", text, numterms=12)
     if not terms:
         return []
-    query = Or([Term("body", term, boost=weight) for term, weight in terms])
+    query = Or([Term("bodyf", term, boost=weight) for term, weight in terms])
     excluded: list[Query] = [Term("parent", parent)]
     if other_region:
         excluded.append(Term("region", other_region))

@@ -51,7 +51,7 @@ class WordFragmenter(PinpointFragmenter):
 
 def body_terms(query: Query) -> list[bytes]:
     """The query's terms in the body field, as the index stores them."""
-    found = {text for name, text in query.iter_all_terms() if name == FIELD}
+    found = {text for name, text in query.iter_all_terms() if name in (FIELD, FIELD + "f")}
     return sorted(t.encode("utf-8") if isinstance(t, str) else t for t in found)
 
 

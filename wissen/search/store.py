@@ -30,10 +30,11 @@ from whoosh.fields import COLUMN, ID, KEYWORD, NGRAMWORDS, NUMERIC, STORED, TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.searching import Searcher
+from whoosh.system import pack_uint
 
 from .analysis import ANALYSIS_VERSION, german_analyzer, spelling_analyzer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: bodyf, the body's term frequencies without positions
 VERSION_STAMP = f"schema {SCHEMA_VERSION} / analysis {ANALYSIS_VERSION}"
 OPEN_RETRIES = 5
 
@@ -46,8 +47,43 @@ class IndexBusy(Exception):
     """Another process holds the writer lock longer than we wait."""
 
 
+class RecordingText(TEXT):
+    """The body field. It remembers the terms of the value it indexed last, so that
+    ``bodyf`` takes them over instead of running the German analysis a second time."""
+
+    def index(self, value, **kwargs):
+        items = list(super().index(value, **kwargs))
+        self._last = (value, items)
+        return items
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_last", None)  # the schema is pickled into the index
+        return state
+
+
+class FrequencyCopy(TEXT):
+    """``bodyf``: the body's terms with frequencies and weights but no positions.
+
+    Scoring reads only frequencies; in ``body`` every posting block also carries the
+    positions and character ranges (for phrases and snippets), which make up about 80 %
+    of a block and most of the time to unpack it.
+    """
+
+    def __init__(self, source: RecordingText, analyzer) -> None:
+        super().__init__(analyzer=analyzer, phrase=False)
+        self.source = source
+
+    def index(self, value, **kwargs):
+        last = getattr(self.source, "_last", None)
+        if last is not None and last[0] is value:  # the same text, just analysed for body
+            return [(text, freq, weight, pack_uint(freq)) for text, freq, weight, _ in last[1]]
+        return super().index(value, **kwargs)
+
+
 def build_schema() -> Schema:
     german = german_analyzer()
+    body = RecordingText(analyzer=german, stored=True, chars=True)
     return Schema(
         key=ID(unique=True, stored=True),
         parent=ID(stored=True, sortable=True),
@@ -65,7 +101,8 @@ def build_schema() -> Schema:
         summary=TEXT(analyzer=german),
         topics=TEXT(analyzer=german),
         headings=TEXT(analyzer=german),
-        body=TEXT(analyzer=german, stored=True, chars=True),
+        body=body,
+        bodyf=FrequencyCopy(body, german),
         spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
         complete=NGRAMWORDS(minsize=2, maxsize=12, at="start"),
     )
