@@ -108,3 +108,37 @@ def _csrf_token(html: str) -> str:
 
 def csrf_token_of(client: FlaskClient, url: str = "/-/anmelden") -> str:
     return _csrf_token(client.get(url).get_data(as_text=True))
+
+
+@pytest.fixture(scope="session")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """eval-dev imported, its PDFs read and indexed once; each test works on a copy."""
+    from wissen import jobs
+
+    if not EVAL_DEV.is_dir():
+        pytest.skip("../shared/eval-dev fehlt")
+    root = tmp_path_factory.mktemp("eval-dev")
+    app = make_app(root)
+    with app.app_context():
+        load_bundle(app, EVAL_DEV)
+        jobs.resume_unfinished()  # immediate mode: extracts the PDFs now
+        make_user("admin@example.org", "admin")
+        make_user("redaktion@example.org", "redaktion", regions=("pirmasens",))
+        make_user("leser@example.org", "leser")
+        db.session.remove()
+    db.engine.dispose()
+    return root / "data"
+
+
+@pytest.fixture
+def indexed(prepared: Path, tmp_path: Path) -> Iterator[Flask]:
+    """A copy of the prepared eval-dev instance (database, uploads, index)."""
+    import shutil
+
+    from wissen.services import search
+
+    shutil.copytree(prepared, tmp_path / "data")
+    search._indexes.clear()
+    app = make_app(tmp_path)
+    yield app
+    db.session.remove()

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,33 +46,6 @@ def article(slug: str) -> Article:
     found = db.session.scalar(select(Article).where(Article.slug == slug))
     assert found is not None
     return found
-
-
-@pytest.fixture(scope="module")
-def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """eval-dev imported, its PDFs read and indexed once; each test works on a copy."""
-    from wissen import jobs
-
-    root = tmp_path_factory.mktemp("eval-dev")
-    app = make_app(root)
-    with app.app_context():
-        load_bundle(app, EVAL_DEV)
-        jobs.resume_unfinished()  # immediate mode: extracts the PDFs now
-        make_user("admin@example.org", "admin")
-        make_user("redaktion@example.org", "redaktion", regions=("pirmasens",))
-        make_user("leser@example.org", "leser")
-        db.session.remove()
-    db.engine.dispose()
-    return root / "data"
-
-
-@pytest.fixture
-def indexed(prepared: Path, tmp_path: Path) -> Iterator[Flask]:
-    shutil.copytree(prepared, tmp_path / "data")
-    search._indexes.clear()
-    app = make_app(tmp_path)
-    yield app
-    db.session.remove()
 
 
 # --- the results page and the API -------------------------------------------------------

@@ -42,8 +42,11 @@ class SearchIndex:
         self._pool = SearcherPool(self.root)
 
     def search(self, request: Request) -> Outcome:
+        return self._guarded(engine.search, request)
+
+    def _guarded(self, run, *args):
         try:
-            return engine.search(self._pool.get(), request)
+            return run(self._pool.get(), *args)
         except _DAMAGE as error:
             # Files changed under an open searcher (disk trouble, a hand-made copy): drop it;
             # the caller rebuilds from the database.
@@ -61,6 +64,11 @@ class SearchIndex:
         return extras.similar(
             self._pool.get(), parent, text, access, other_region=other_region, limit=limit
         )
+
+    def facet_pairs(self, access: Access, first: str, second: str) -> dict[tuple[str, str], int]:
+        """Hits per pair of facet values, e.g. (theme, region) → count, as a search by
+        both filters would count them for this viewer."""
+        return dict(self._guarded(engine.facet_pairs, access, first, second))
 
     def warm_up(self) -> None:
         """Load word lists and the first searcher now, not on the first visitor's search."""

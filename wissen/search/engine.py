@@ -4,10 +4,11 @@ highlighted snippets, "Meinten Sie …?". Whoosh objects stay in here; callers g
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh.query import And, Not, Or, Query, Term
+from whoosh.query import And, Every, Not, Or, Query, Term
 from whoosh.searching import Searcher
 
 from . import snippets
@@ -115,6 +116,8 @@ def search(searcher: Searcher, request: Request) -> Outcome:
     parsed = parse(request.text)
     outcome = Outcome(parsed=parsed)
     built = build(searcher.reader(), parsed, request.thesaurus)
+    if built.query is None and any(request.filters.values()) and not parsed.excluded:
+        built.query = Every()  # browsing by facets (/suche?theme=…&region=…) without words
     if built.query is None:
         return outcome
     evaluator = Evaluator(searcher)
@@ -204,6 +207,7 @@ class _FacetTable:
     single: dict[str, tuple[list[str], np.ndarray]]  # facet → (values, code per combination)
     themes: list[str]
     theme_pairs: tuple[np.ndarray, np.ndarray]  # (combination, theme code) for each pair
+    theme_lists: list[list[str]]  # the themes of each combination
 
     @classmethod
     def of(cls, combinations: list[str]) -> _FacetTable:
@@ -212,19 +216,29 @@ class _FacetTable:
         codes: dict[str, list[int]] = {name: [] for name in names}
         themes: dict[str, int] = {}
         pairs: tuple[list[int], list[int]] = ([], [])
+        theme_lists: list[list[str]] = []
         for index, combination in enumerate(combinations):
             kind_type, kind, theme_list, region, year, *_ = (combination or "|||||").split("|")
             for name, value in zip(names, (kind_type, kind, region, year), strict=True):
                 codes[name].append(numbering[name].setdefault(value, len(numbering[name])))
-            for theme in theme_list.split(","):
-                if theme:
-                    pairs[0].append(index)
-                    pairs[1].append(themes.setdefault(theme, len(themes)))
+            theme_lists.append([t for t in theme_list.split(",") if t])
+            for theme in theme_lists[-1]:
+                pairs[0].append(index)
+                pairs[1].append(themes.setdefault(theme, len(themes)))
         single = {
             name: (list(numbering[name]), np.array(codes[name], dtype=np.int64)) for name in names
         }
         theme_pairs = (np.array(pairs[0], dtype=np.int64), np.array(pairs[1], dtype=np.int64))
-        return cls(single, list(themes), theme_pairs)
+        return cls(single, list(themes), theme_pairs, theme_lists)
+
+    def values_of(self, code: int) -> dict[str, list[str]]:
+        """The facet values of one combination (themes: several, others: one or none)."""
+        found: dict[str, list[str]] = {
+            name: [values[codes[code]]] if values[codes[code]] else []
+            for name, (values, codes) in self.single.items()
+        }
+        found["theme"] = self.theme_lists[code]
+        return found
 
     def count(self, numbers: np.ndarray) -> dict[str, dict[str, int]]:
         """Counts per facet value, given how many hits have each combination."""
@@ -244,6 +258,25 @@ def _facet_table(searcher: Searcher) -> tuple[np.ndarray, _FacetTable]:
         codes, combinations = _codes(searcher, "facets")
         cache["facet-table"] = (codes, _FacetTable.of(combinations))
     return cache["facet-table"]
+
+
+def facet_pairs(searcher: Searcher, access: Access, first: str, second: str) -> Counter:
+    """How many hits a search by the two facets ``first=a&second=b`` gives, for every pair
+    (a, b) that has any: the transfer matrix (themes × regions) in one pass."""
+    request = Request(text="", access=access, thesaurus=Thesaurus())
+    scores = _allowed(Evaluator(searcher), Every(), _restrictions(request, parse("")))
+    groups = _Groups.of(searcher, scores)
+    pairs: Counter = Counter()
+    if not len(groups):
+        return pairs
+    codes, table = _facet_table(searcher)
+    numbers = np.bincount(codes[groups.best_docs], minlength=len(table.single["type"][1]))
+    for code in np.flatnonzero(numbers).tolist():
+        values = table.values_of(code)
+        for a in values[first]:
+            for b in values[second]:
+                pairs[a, b] += int(numbers[code])
+    return pairs
 
 
 def _facet_counts(searcher: Searcher, groups: _Groups) -> dict[str, list[tuple[str, int]]]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
-from wissen.services import articles, contacts, documents, taxonomy
+from wissen.search import IndexUnavailable
+from wissen.services import articles, contacts, documents, matrix, search, taxonomy
 
 from .helpers import session, viewer
 
@@ -52,3 +53,19 @@ def region(slug: str) -> str:
         contacts=contacts.cards(contacts.contacts_in_region(session(), region.id), viewer()),
         documents=documents.documents_in_region(session(), region.id),
     )
+
+
+@bp.get("/transfermatrix")
+def transfer_matrix() -> str:
+    index = search.index_at(current_app.config["INDEX_DIR"])
+    try:
+        table = matrix.transfer_matrix(session(), index, viewer())
+    except IndexUnavailable:
+        from wissen import jobs
+
+        jobs.rebuild_index()  # at once in tests; otherwise queued for the worker
+        try:
+            table = matrix.transfer_matrix(session(), index, viewer())
+        except IndexUnavailable:
+            return render_template("browse/matrix.html", table=None)
+    return render_template("browse/matrix.html", table=table, levels=matrix.LEVELS)
