@@ -17,6 +17,7 @@ from . import (  # noqa: F401 - editor, history, lifecycle, uploads add routes
     auth,
     browse,
     contacts,
+    discovery,
     documents,
     editor,
     errors,
@@ -34,7 +35,18 @@ OPEN_ENDPOINTS = {"auth.login", "system.health", "static"}
 
 
 def register_web(app: Flask) -> None:
-    for module in (browse, articles, contacts, documents, search, auth, system, api, admin):
+    for module in (
+        browse,
+        articles,
+        contacts,
+        documents,
+        search,
+        auth,
+        system,
+        api,
+        admin,
+        discovery,
+    ):
         app.register_blueprint(module.bp)
     errors.register(app)
     filters.register(app)

@@ -99,6 +99,8 @@ def suggestions() -> Response:
         found = search.complete(index, text, viewer())
     except IndexUnavailable:
         found = []
+    if request.args.get("format") == "opensearch":  # what browsers ask for, see opensearch.xml
+        return jsonify([text, [c.label for c in found]])
     return jsonify([{"label": c.label, "url": _completion_url(c.parent)} for c in found])
 
 
