@@ -20,6 +20,11 @@ class NotFound(WissenError):
     title = "Nicht gefunden"
 
 
+class Gone(WissenError):
+    status = 410
+    title = "Entfernt"
+
+
 class Invalid(WissenError):
     status = 400
     title = "Ungültige Eingabe"

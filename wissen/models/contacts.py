@@ -37,11 +37,18 @@ class Contact(Base):
     )
     consent_date: Mapped[date | None] = mapped_column(Date)
     last_reviewed: Mapped[date | None] = mapped_column(Date)
+    # Deleted on request (DSGVO): personal data blanked, the row stays so that articles
+    # that named the person say "Kontakt entfernt" instead of silently changing.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     region: Mapped[Region | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=contact_themes, order_by=Theme.slug)
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None
 
     def __repr__(self) -> str:
         return f"<Contact {self.slug}>"

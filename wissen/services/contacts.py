@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from wissen.errors import NotFound
-from wissen.models import Contact, ContactVisibility, Region, Theme
+from wissen.errors import Gone, NotFound
+from wissen.models import (
+    Article,
+    Contact,
+    ContactVisibility,
+    Document,
+    DocumentKind,
+    Region,
+    Theme,
+)
 from wissen.services.permissions import Action, Viewer
 
 
@@ -26,10 +35,15 @@ class ContactCard:
     phone: str
     details_hidden: bool
     visibility: ContactVisibility
+    removed: bool = False
+    consent_date: date | None = None
+    last_reviewed: date | None = None
+    editable: bool = False
 
 
 def card(contact: Contact, viewer: Viewer) -> ContactCard:
     details = viewer.can(Action.VIEW_CONTACT_DETAILS, contact)
+    editable = not contact.removed and viewer.can(Action.EDIT, contact)
     return ContactCard(
         slug=contact.slug,
         name=contact.name,
@@ -41,33 +55,95 @@ def card(contact: Contact, viewer: Viewer) -> ContactCard:
         phone=contact.phone if details else "",
         details_hidden=not details and bool(contact.email or contact.phone),
         visibility=contact.visibility,
+        removed=contact.removed,
+        consent_date=contact.consent_date if editable else None,
+        last_reviewed=contact.last_reviewed if editable else None,
+        editable=editable,
     )
 
 
-def visible_contacts(session: Session, viewer: Viewer) -> list[ContactCard]:
-    query = select(Contact).order_by(Contact.name)
+@dataclass(frozen=True)
+class DirectoryFilter:
+    theme: str = ""
+    region: str = ""
+    role: str = ""  # part of the role ("Funktion"), any case
+
+    @property
+    def active(self) -> bool:
+        return bool(self.theme or self.region or self.role)
+
+
+def visible_contacts(
+    session: Session, viewer: Viewer, chosen: DirectoryFilter | None = None
+) -> list[ContactCard]:
+    query = select(Contact).where(Contact.removed_at.is_(None)).order_by(Contact.name)
     if not viewer.signed_in:
         query = query.where(Contact.visibility == ContactVisibility.PUBLIC)
+    chosen = chosen or DirectoryFilter()
+    if chosen.theme:
+        query = query.where(Contact.themes.any(Theme.slug == chosen.theme))
+    if chosen.region:
+        query = query.where(Contact.region.has(Region.slug == chosen.region))
+    if chosen.role:
+        query = query.where(func.lower(Contact.role).contains(chosen.role.lower()))
     return [card(c, viewer) for c in session.scalars(query)]
 
 
 def cards(contacts: list[Contact], viewer: Viewer) -> list[ContactCard]:
-    return [card(c, viewer) for c in contacts if viewer.can(Action.VIEW, c)]
+    """Cards of the contacts an article or document names; a contact removed on request
+    stays as a "Kontakt entfernt" placeholder (it holds no personal data any more)."""
+    return [card(c, viewer) for c in contacts if c.removed or viewer.can(Action.VIEW, c)]
+
+
+def find_contact(session: Session, slug: str, viewer: Viewer) -> Contact:
+    contact = session.scalar(select(Contact).where(Contact.slug == slug))
+    # An internal contact does not exist for anonymous visitors: not even its name leaks.
+    if contact is None or (not contact.removed and not viewer.can(Action.VIEW, contact)):
+        raise NotFound(f"Es gibt keinen Kontakt „{slug}“.")
+    if contact.removed:
+        raise Gone("Dieser Kontakt wurde auf Wunsch der Person entfernt.")
+    return contact
 
 
 def get_contact(session: Session, slug: str, viewer: Viewer) -> ContactCard:
-    contact = session.scalar(select(Contact).where(Contact.slug == slug))
-    # An internal contact does not exist for anonymous visitors: not even its name leaks.
-    if contact is None or not viewer.can(Action.VIEW, contact):
-        raise NotFound(f"Es gibt keinen Kontakt „{slug}“.")
-    return card(contact, viewer)
+    return card(find_contact(session, slug, viewer), viewer)
+
+
+@dataclass(frozen=True)
+class ContactWork:
+    """What a person is named in: articles, talks (slide decks), other documents."""
+
+    articles: list[Article]
+    talks: list[Document]
+    documents: list[Document]
+
+
+def work_of(session: Session, contact: Contact, viewer: Viewer) -> ContactWork:
+    articles = session.scalars(
+        select(Article)
+        .where(Article.contacts.any(Contact.id == contact.id), Article.deleted_at.is_(None))
+        .order_by(Article.date.desc().nulls_last(), Article.title)
+    )
+    documents = session.scalars(
+        select(Document)
+        .where(Document.contacts.any(Contact.id == contact.id), Document.deleted_at.is_(None))
+        .order_by(Document.date.desc().nulls_last(), Document.title)
+    )
+    visible = [d for d in documents if viewer.can(Action.VIEW, d)]
+    return ContactWork(
+        articles=[a for a in articles if viewer.can(Action.VIEW, a)],
+        talks=[d for d in visible if d.kind is DocumentKind.PRESENTATION],
+        documents=[d for d in visible if d.kind is not DocumentKind.PRESENTATION],
+    )
 
 
 def contacts_on_theme(session: Session, theme: Theme) -> list[Contact]:
-    query = select(Contact).where(Contact.themes.any(Theme.id == theme.id))
+    query = select(Contact).where(
+        Contact.themes.any(Theme.id == theme.id), Contact.removed_at.is_(None)
+    )
     return list(session.scalars(query.order_by(Contact.name)))
 
 
 def contacts_in_region(session: Session, region_id: int) -> list[Contact]:
-    query = select(Contact).where(Contact.region_id == region_id)
+    query = select(Contact).where(Contact.region_id == region_id, Contact.removed_at.is_(None))
     return list(session.scalars(query.order_by(Contact.name)))

@@ -102,6 +102,8 @@ def document_entries(document: Document) -> list[Entry]:
 
 
 def contact_entries(contact: Contact) -> list[Entry]:
+    if contact.removed:
+        return []
     region = contact.region.name if contact.region else ""
     return [
         Entry(

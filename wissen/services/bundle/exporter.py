@@ -48,7 +48,10 @@ def export_bundle(
     counts: Counter[str] = Counter()
     themes = session.scalars(select(Theme).order_by(Theme.position, Theme.slug)).all()
     regions = session.scalars(select(Region).order_by(Region.slug)).all()
-    contacts = session.scalars(select(Contact).order_by(Contact.slug)).all()
+    # Contacts removed on request (DSGVO) hold no data and leave the bundle with it.
+    contacts = session.scalars(
+        select(Contact).where(Contact.removed_at.is_(None)).order_by(Contact.slug)
+    ).all()
     _write(target / "themes.yml", dump_yaml([_theme(t) for t in themes]) if themes else "")
     _write(target / "regions.yml", dump_yaml([_region(r) for r in regions]) if regions else "")
     _write(target / "contacts.yml", dump_yaml([_contact(c) for c in contacts]) if contacts else "")
@@ -136,7 +139,7 @@ def _article_text(article: Article) -> str:
         region=article.region.slug if article.region else None,
         themes=sorted(t.slug for t in article.themes),
         tags=sorted((t.name for t in article.tags), key=lambda n: (n.casefold(), n)),
-        contacts=sorted(c.slug for c in article.contacts),
+        contacts=sorted(c.slug for c in article.contacts if not c.removed),
         date=article.date,
         summary=article.summary,
         status=status,
@@ -171,7 +174,7 @@ def _document(document: Document, file_name: str) -> dict[str, Any]:
         {"title": document.title, "kind": document.kind.value},
         region=document.region.slug if document.region else None,
         themes=sorted(t.slug for t in document.themes),
-        contacts=sorted(c.slug for c in document.contacts),
+        contacts=sorted(c.slug for c in document.contacts if not c.removed),
         date=document.date,
     )
     data["file"] = file_name

@@ -1,0 +1,239 @@
+"""Editors keep the contacts of their regions: create, edit, confirm, remove on request.
+
+DSGVO: each contact has a visibility (öffentlich: name and role for everyone; intern: only
+signed-in users see the person at all), the date of consent, and the date the data was
+last confirmed. Removal on request blanks every personal field but keeps the row, so that
+articles which named the person show "Kontakt entfernt" and keep their own text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from wissen.errors import Forbidden, Invalid
+from wissen.models import Contact, ContactVisibility, Region, Theme, utcnow
+from wissen.services import audit, indexing
+from wissen.services.permissions import Action, Viewer, can
+from wissen.text import slugify
+
+REVIEW_AFTER = timedelta(days=365)
+REMOVED_NAME = "Kontakt entfernt"
+LIMITS = {"name": 200, "role": 300, "organisation": 300, "email": 320, "phone": 60}
+
+
+@dataclass
+class ContactInput:
+    """The contact form as typed (strings), kept as is when validation fails."""
+
+    name: str = ""
+    role: str = ""
+    organisation: str = ""
+    region: str = ""
+    email: str = ""
+    phone: str = ""
+    visibility: str = ContactVisibility.PUBLIC.value
+    consent_date: str = ""
+    themes: list[str] = field(default_factory=list)
+
+
+class InvalidContact(Invalid):
+    """Several fields wrong at once: ``problems`` maps field → German message."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("Bitte prüfen Sie die markierten Felder.", field=next(iter(problems)))
+        self.problems = problems
+
+
+def input_of(contact: Contact) -> ContactInput:
+    return ContactInput(
+        name=contact.name,
+        role=contact.role,
+        organisation=contact.organisation,
+        region=contact.region.slug if contact.region else "",
+        email=contact.email,
+        phone=contact.phone,
+        visibility=contact.visibility.value,
+        consent_date=contact.consent_date.isoformat() if contact.consent_date else "",
+        themes=[t.slug for t in contact.themes],
+    )
+
+
+def create_contact(session: Session, data: ContactInput, user: Any) -> Contact:
+    values = _checked(session, data)
+    if not can(user, Action.CREATE, values["region"] or None):
+        raise Forbidden("Sie dürfen für diese Region keine Kontakte anlegen.")
+    contact = Contact(slug=_free_slug(session, values["name"]), **values)
+    contact.last_reviewed = date.today()
+    session.add(contact)
+    session.flush()
+    audit.record(session, "contact.create", user, object_type="contact", object_key=contact.slug)
+    indexing.record_change(session, contact)
+    session.commit()
+    return contact
+
+
+def update_contact(session: Session, contact: Contact, data: ContactInput, user: Any) -> bool:
+    """Save the form; editing counts as confirming the data. Returns whether it changed."""
+    _require_editable(contact, user)
+    values = _checked(session, data)
+    if values["region"] is not contact.region and not can(user, Action.CREATE, values["region"]):
+        raise Forbidden("Sie dürfen Kontakte nicht in diese Region verschieben.")
+    changed = sorted(k for k, v in values.items() if getattr(contact, k) != v)
+    for key in changed:
+        setattr(contact, key, values[key])
+    contact.last_reviewed = date.today()
+    audit.record(
+        session,
+        "contact.edit",
+        user,
+        object_type="contact",
+        object_key=contact.slug,
+        fields=changed,
+    )
+    indexing.record_change(session, contact)
+    session.commit()
+    return bool(changed)
+
+
+def confirm_contact(session: Session, contact: Contact, user: Any) -> None:
+    """The person confirmed that the data is still right ("zuletzt bestätigt": today)."""
+    _require_editable(contact, user)
+    contact.last_reviewed = date.today()
+    audit.record(session, "contact.confirm", user, object_type="contact", object_key=contact.slug)
+    session.commit()
+
+
+def remove_contact(session: Session, contact: Contact, user: Any) -> None:
+    """Delete the person's data on request; articles and documents that named them stay."""
+    _require_editable(contact, user)
+    slug = contact.slug
+    contact.name = REMOVED_NAME
+    contact.role = contact.organisation = contact.email = contact.phone = ""
+    contact.themes = []
+    contact.consent_date = contact.last_reviewed = None
+    contact.visibility = ContactVisibility.INTERNAL
+    contact.removed_at = utcnow()
+    # The audit trail keeps only the slug (a pseudonym), never the removed data.
+    audit.record(session, "contact.remove", user, object_type="contact", object_key=slug)
+    indexing.record_change(session, contact)
+    session.commit()
+
+
+def due_for_review(session: Session, viewer: Viewer, today: date | None = None) -> list[Contact]:
+    """Contacts this editor keeps whose data nobody confirmed for a year (or never)."""
+    limit = (today or date.today()) - REVIEW_AFTER
+    query = select(Contact).where(
+        Contact.removed_at.is_(None),
+        or_(Contact.last_reviewed.is_(None), Contact.last_reviewed < limit),
+    )
+    found = session.scalars(query.order_by(Contact.last_reviewed.nulls_first(), Contact.name))
+    return [c for c in found if viewer.can(Action.EDIT, c)]
+
+
+def _require_editable(contact: Contact, user: Any) -> None:
+    if contact.removed:
+        raise Invalid("Dieser Kontakt wurde bereits entfernt.")
+    if not can(user, Action.EDIT, contact):
+        raise Forbidden("Sie dürfen diesen Kontakt nicht bearbeiten.")
+
+
+def _checked(session: Session, data: ContactInput) -> dict[str, Any]:
+    """The model values for ``data``, or InvalidContact naming every wrong field."""
+    problems: dict[str, str] = {}
+    text = {key: " ".join(str(getattr(data, key)).split()) for key in LIMITS}
+    for key, limit in LIMITS.items():
+        if len(text[key]) > limit:
+            problems[key] = f"Höchstens {limit} Zeichen."
+    if not text["name"]:
+        problems["name"] = "Bitte den Namen eingeben."
+    if not text["role"]:
+        problems["role"] = "Bitte die Funktion eingeben, z. B. „Koordinatorin Ehrenamt“."
+    email = _email(text["email"], problems)
+    phone = _phone(text["phone"], problems)
+    region = None
+    if data.region:
+        region = session.scalar(select(Region).where(Region.slug == data.region))
+        if region is None:
+            problems["region"] = "Diese Region gibt es nicht."
+    themes = list(session.scalars(select(Theme).where(Theme.slug.in_(data.themes or []))))
+    if len(themes) != len(set(data.themes or [])):
+        problems["themes"] = "Mindestens eines der Themen gibt es nicht."
+    try:
+        visibility = ContactVisibility(data.visibility)
+    except ValueError:
+        problems["visibility"] = "Bitte „öffentlich“ oder „intern“ wählen."
+        visibility = ContactVisibility.INTERNAL
+    consent = _day(data.consent_date, problems)
+    if problems:
+        raise InvalidContact(problems)
+    return {
+        "name": text["name"],
+        "role": text["role"],
+        "organisation": text["organisation"],
+        "email": email,
+        "phone": phone,
+        "region": region,
+        "themes": sorted(themes, key=lambda t: t.slug),
+        "visibility": visibility,
+        "consent_date": consent,
+    }
+
+
+def _email(value: str, problems: dict[str, str]) -> str:
+    if not value:
+        return ""
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        problems["email"] = "Bitte eine gültige E-Mail-Adresse eingeben, z. B. name@landkreis.de."
+        return value
+
+
+def _phone(value: str, problems: dict[str, str]) -> str:
+    """A German number in international format (+49 …); other countries with their prefix."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "DE")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        problems["phone"] = (
+            "Bitte eine gültige Telefonnummer eingeben, z. B. 03984 70-1234 oder +49 3984 701234."
+        )
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _day(value: str, problems: dict[str, str]) -> date | None:
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        problems["consent_date"] = "Bitte ein Datum wie 2026-03-15 eingeben."
+        return None
+    if day > date.today():
+        problems["consent_date"] = "Die Einwilligung kann nicht in der Zukunft liegen."
+    return day
+
+
+RESERVED_SLUGS = {"neu"}  # /kontakte/neu is the form
+
+
+def _free_slug(session: Session, name: str) -> str:
+    base = slugify(name)[:100] or "kontakt"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-kontakt"
+    slug, number = base, 1
+    while session.scalar(select(Contact.id).where(Contact.slug == slug)) is not None:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
