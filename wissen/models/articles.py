@@ -56,6 +56,7 @@ class Article(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="SET NULL"))
     summary: Mapped[str] = mapped_column(Text, default="")
     date: Mapped[date | None] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200), default="", server_default="")  # events
     status: Mapped[ArticleStatus] = mapped_column(
         enum_column(ArticleStatus), default=ArticleStatus.PUBLISHED
     )

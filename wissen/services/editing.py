@@ -31,6 +31,7 @@ from wissen.services.permissions import Action, can, signed_in
 from wissen.text import is_valid_slug, slugify
 
 MAX_TITLE = 300
+MAX_PLACE = 200
 MAX_SUMMARY = 2000
 # Long enough for any real article; bounds the parser's work on pathological input.
 MAX_BODY = 200_000
@@ -48,6 +49,7 @@ class ArticleInput:
     contacts: list[str] = field(default_factory=list)
     summary: str = ""
     date: str = ""
+    place: str = ""  # where an event took place
     body: str = ""
     message: str = ""
 
@@ -107,7 +109,10 @@ def check(session: Session, data: ArticleInput) -> Checked:
         "contacts": lookup_many(session, Contact, data.contacts, "contacts", "Kontakt", fail),
         "tags": _clean_tags(data.tags),
         "date": parse_date(data.date, fail),
+        "place": " ".join(data.place.split()),
     }
+    if len(values["place"]) > MAX_PLACE:
+        fail("place", f"Der Ort darf höchstens {MAX_PLACE} Zeichen lang sein.")
     return Checked(values, errors)
 
 

@@ -6,7 +6,8 @@ from flask import Blueprint, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from wissen.errors import NotFound
-from wissen.services import articles, contacts, lifecycle
+from wissen.models import ArticleKind
+from wissen.services import articles, contacts, lifecycle, seminars
 from wissen.text import LinkTarget, render, render_toc
 
 from .helpers import session, similar_items, viewer
@@ -38,4 +39,7 @@ def view(slug: str) -> str | Response:
         contacts=contacts.cards(article.contacts, viewer()),
         backlinks=articles.linking_articles(session(), article.slug),
         similar=similar_items(article, f"{article.title} {article.summary} {article.body}"),
+        seminar=seminars.seminar_of(session(), article, viewer())
+        if article.kind is ArticleKind.EVENT
+        else None,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from wissen.search import IndexUnavailable
-from wissen.services import articles, contacts, documents, matrix, search, taxonomy
+from wissen.services import articles, contacts, documents, matrix, search, seminars, taxonomy
 
 from .helpers import session, viewer
 
@@ -69,3 +69,8 @@ def transfer_matrix() -> str:
         except IndexUnavailable:
             return render_template("browse/matrix.html", table=None)
     return render_template("browse/matrix.html", table=table, levels=matrix.LEVELS)
+
+
+@bp.get("/seminare")
+def seminar_list() -> str:
+    return render_template("browse/seminars.html", seminars=seminars.seminars(session(), viewer()))

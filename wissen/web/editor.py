@@ -30,6 +30,7 @@ def article_input(form: MultiDict[str, str]) -> editing.ArticleInput:
         contacts=form.getlist("contacts"),
         summary=form.get("summary", ""),
         date=form.get("date", ""),
+        place=form.get("place", ""),
         body=form.get("body", ""),
         message=form.get("message", ""),
     )
@@ -45,6 +46,7 @@ def input_of(article: Article) -> editing.ArticleInput:
         contacts=[c.slug for c in article.contacts],
         summary=article.summary,
         date=article.date.isoformat() if article.date else "",
+        place=article.place,
         body=article.body,
     )
 

@@ -141,6 +141,7 @@ def _article_text(article: Article) -> str:
         tags=sorted((t.name for t in article.tags), key=lambda n: (n.casefold(), n)),
         contacts=sorted(c.slug for c in article.contacts if not c.removed),
         date=article.date,
+        place=article.place,
         summary=article.summary,
         status=status,
     )

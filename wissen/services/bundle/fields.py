@@ -264,12 +264,13 @@ def read_articles(root: Path, problems: list[Problem]) -> list[ArticleItem]:
             tags=f.text_list("tags"),
             contacts=f.slug_list("contacts"),
             date=f.date("date"),
+            place=f.text("place"),
             summary=f.text("summary"),
             status=status,
             body=f.data["__body__"],
         )
 
-    return _collect(entries, None, (*ARTICLE_KEYS, "status", "__body__"), build, problems)
+    return _collect(entries, None, (*ARTICLE_KEYS, "status", "place", "__body__"), build, problems)
 
 
 DOCUMENT_KEYS = ("title", "kind", "region", "themes", "contacts", "date", "file")

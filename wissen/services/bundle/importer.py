@@ -228,6 +228,7 @@ class _Importer:
             "tags": self._tags(item.tags),
             "contacts": self._many(Contact, item.contacts, "unbekannter Kontakt"),
             "date": item.date,
+            "place": item.place,
             "summary": item.summary,
             "status": ArticleStatus(item.status),
         }

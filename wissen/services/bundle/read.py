@@ -82,6 +82,7 @@ class ArticleItem(Item):
     tags: list[str] = field(default_factory=list)
     contacts: list[str] = field(default_factory=list)
     date: dt.date | None = None
+    place: str = ""
     summary: str = ""
     status: str = "veroeffentlicht"
     body: str = ""
