@@ -142,3 +142,88 @@ def test_matrix_waits_for_a_missing_index(indexed: Flask, tmp_path) -> None:
     assert page.status_code == 200  # rebuilt at once in tests, or a notice: never a crash
     html = page.get_data(as_text=True)
     assert "Transfermatrix" in html
+
+
+# --- theme pages and region profiles ------------------------------------------------------
+
+COUNT = re.compile(r'<p role="status" class="such-anzahl">(\d+) Eintr')
+CHOICE = re.compile(
+    r'href="/themen/[\w-]+\?region=([\w-]+)"[^>]*>[^<]+<span class="anzahl">\((\d+)\)'
+)
+
+
+def on_theme(theme: Theme, region: Region | None = None) -> int:
+    """Listed articles, documents and public contacts on ``theme`` (in ``region``)."""
+
+    def where_region(model):
+        return [model.region_id == region.id] if region is not None else []
+
+    articles = db.session.scalars(
+        select(Article).where(
+            Article.themes.any(Theme.id == theme.id),
+            Article.deleted_at.is_(None),
+            Article.status != ArticleStatus.DRAFT,
+            *where_region(Article),
+        )
+    ).all()
+    documents = db.session.scalars(
+        select(Document).where(
+            Document.themes.any(Theme.id == theme.id),
+            Document.deleted_at.is_(None),
+            *where_region(Document),
+        )
+    ).all()
+    people = db.session.scalars(
+        select(Contact).where(
+            Contact.themes.any(Theme.id == theme.id),
+            Contact.visibility == ContactVisibility.PUBLIC,
+            *where_region(Contact),
+        )
+    ).all()
+    return len(articles) + len(documents) + len(people)
+
+
+def test_theme_pages_count_what_the_database_holds(indexed: Flask) -> None:
+    client = indexed.test_client()
+    with indexed.app_context():
+        themes = db.session.scalars(select(Theme)).all()
+        regions = {r.slug: r for r in db.session.scalars(select(Region))}
+        checked = 0
+        for theme in themes:
+            page = client.get(f"/themen/{theme.slug}").get_data(as_text=True)
+            assert int(COUNT.search(page).group(1)) == on_theme(theme), theme.slug
+            for region_slug, count in CHOICE.findall(page):
+                assert int(count) == on_theme(theme, regions[region_slug]), region_slug
+                narrowed = client.get(f"/themen/{theme.slug}?region={region_slug}")
+                assert int(COUNT.search(narrowed.get_data(as_text=True)).group(1)) == int(count)
+                checked += 1
+        assert checked >= 5
+
+
+def test_a_theme_page_narrows_by_kind(indexed: Flask) -> None:
+    client = indexed.test_client()
+    page = client.get("/themen/ehrenamt?art=praesentation").get_data(as_text=True)
+    assert '<h2 id="beitraege">Beiträge <span class="anzahl">(0)' in page
+    assert 'aria-current="true">Präsentation' in page
+
+
+def test_region_profiles_show_everything_from_the_region(indexed: Flask) -> None:
+    client = indexed.test_client()
+    page = client.get("/regionen/pirmasens").get_data(as_text=True)
+    with indexed.app_context():
+        region = db.session.scalar(select(Region).where(Region.slug == "pirmasens"))
+        listed = db.session.scalars(
+            select(Article).where(
+                Article.region_id == region.id,
+                Article.deleted_at.is_(None),
+                Article.status != ArticleStatus.DRAFT,
+            )
+        ).all()
+        events = [a for a in listed if a.kind.value == "veranstaltung"]
+        people = db.session.scalars(select(Contact).where(Contact.region_id == region.id)).all()
+        themes = {t.slug for a in listed for t in a.themes}
+    assert f'Beiträge <span class="anzahl">({len(listed) - len(events)})' in page
+    assert f'Seminare <span class="anzahl">({len(events)})' in page
+    assert f'Kontakte <span class="anzahl">({len(people)})' in page
+    for slug in themes:
+        assert f"/suche?theme={slug}&amp;region=pirmasens" in page

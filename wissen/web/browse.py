@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 
 from wissen.search import IndexUnavailable
-from wissen.services import articles, contacts, documents, matrix, search, seminars, taxonomy
+from wissen.services import articles, matrix, overview, search, seminars, taxonomy
 
 from .helpers import session, viewer
 
@@ -29,13 +29,14 @@ def themes() -> str:
 @bp.get("/themen/<slug>")
 def theme(slug: str) -> str:
     theme = taxonomy.get_theme(session(), slug)
-    return render_template(
-        "browse/theme.html",
-        theme=theme,
-        articles=articles.articles_on_theme(session(), theme),
-        contacts=contacts.cards(contacts.contacts_on_theme(session(), theme), viewer()),
-        documents=documents.documents_on_theme(session(), theme),
+    view = overview.theme_overview(
+        session(),
+        theme,
+        viewer(),
+        region=request.args.get("region", "")[:120],
+        kind=request.args.get("art", "")[:40],
     )
+    return render_template("browse/theme.html", theme=theme, view=view)
 
 
 @bp.get("/regionen")
@@ -46,13 +47,8 @@ def regions() -> str:
 @bp.get("/regionen/<slug>")
 def region(slug: str) -> str:
     region = taxonomy.get_region(session(), slug)
-    return render_template(
-        "browse/region.html",
-        region=region,
-        articles=articles.articles_in_region(session(), region.id),
-        contacts=contacts.cards(contacts.contacts_in_region(session(), region.id), viewer()),
-        documents=documents.documents_in_region(session(), region.id),
-    )
+    profile = overview.region_profile(session(), region, viewer())
+    return render_template("browse/region.html", region=region, profile=profile)
 
 
 @bp.get("/transfermatrix")
