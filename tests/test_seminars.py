@@ -103,3 +103,16 @@ def test_a_deck_attached_to_a_talk_appears_with_its_speaker(starter: Flask) -> N
     page = client.get(f"/artikel/{SEMINAR}").get_data(as_text=True)
     programme = page.split('id="programm"', 1)[1]
     assert "Folien und Unterlagen" in programme and "/dokumente/" in programme
+
+
+def test_the_start_page_serves_searchers_browsers_and_callers(starter: Flask) -> None:
+    page = starter.test_client().get("/").get_data(as_text=True)
+    assert 'role="search"' in page
+    assert "/transfermatrix" in page and "/kontakte" in page
+    newest = page.split('id="neueste"', 1)[1].split("</section>", 1)[0]
+    assert "/artikel/zwk-beirat-bremerhaven" in newest
+    assert f"/artikel/{SEMINAR}" not in newest  # seminars are listed on their own
+    seminars = page.split('id="seminare"', 1)[1].split("</section>", 1)[0]
+    assert f"/artikel/{SEMINAR}" in seminars and "2 Vorträge" in seminars
+    themes = page.split('id="themen"', 1)[1].split("</section>", 1)[0]
+    assert "/themen/beteiligung" in themes and "Beitr" in themes

@@ -6,7 +6,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from wissen.errors import Forbidden, NotFound
-from wissen.models import Article, ArticleStatus, Revision, Theme
+from wissen.models import Article, ArticleKind, ArticleStatus, Revision, Theme
 from wissen.services.permissions import Action, Viewer
 from wissen.text import find_wikilinks
 
@@ -36,8 +36,14 @@ def find_visible(session: Session, slug: str, viewer: Viewer) -> Article | None:
     return article
 
 
-def newest_articles(session: Session, limit: int = 8) -> list[Article]:
-    query = listed_articles().order_by(Article.created_at.desc(), Article.id.desc()).limit(limit)
+def newest_reports(session: Session, limit: int = 6) -> list[Article]:
+    """Newest practice examples and experience reports (seminars have their own list)."""
+    query = (
+        listed_articles()
+        .where(Article.kind.in_((ArticleKind.PRACTICE, ArticleKind.REPORT)))
+        .order_by(Article.created_at.desc(), Article.id.desc())
+        .limit(limit)
+    )
     return list(session.scalars(query))
 
 

@@ -16,8 +16,9 @@ bp = Blueprint("browse", __name__)
 def start() -> str:
     return render_template(
         "browse/start.html",
-        newest=articles.newest_articles(session()),
+        newest=articles.newest_reports(session(), limit=6),
         themes=taxonomy.themes_with_counts(session()),
+        seminars=seminars.seminars(session(), viewer(), limit=3),
     )
 
 
