@@ -227,3 +227,9 @@ def test_region_profiles_show_everything_from_the_region(indexed: Flask) -> None
     assert f'Kontakte <span class="anzahl">({len(people)})' in page
     for slug in themes:
         assert f"/suche?theme={slug}&amp;region=pirmasens" in page
+
+
+def test_each_kind_is_offered_once(indexed: Flask) -> None:
+    page = indexed.test_client().get("/themen/ehrenamt").get_data(as_text=True)
+    kinds = re.findall(r'href="/themen/ehrenamt\?art=([\w-]+)"', page)
+    assert kinds and len(kinds) == len(set(kinds))

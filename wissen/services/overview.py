@@ -127,11 +127,11 @@ def theme_overview(
 
 
 def _kind_labels() -> list[tuple[str, str]]:
-    return [
-        *((k.value, k.label) for k in ArticleKind),
-        *((k.value, k.label) for k in DocumentKind),
-        ("kontakt", "Kontakte"),
-    ]
+    """Article kinds, then document kinds; "leitfaden" is both and is offered once."""
+    labels = {k.value: k.label for k in ArticleKind}
+    for kind in DocumentKind:
+        labels.setdefault(kind.value, kind.label)
+    return [*labels.items(), ("kontakt", "Kontakte")]
 
 
 @dataclass
