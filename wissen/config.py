@@ -137,6 +137,13 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_bool,
     ),
     Setting(
+        "WISSEN_HTTPS",
+        "nein",
+        "Läuft wissen hinter HTTPS (z. B. einem Reverse Proxy)? (ja/nein). ja: Cookies nur "
+        "über HTTPS (Secure) und HSTS-Kopfzeile.",
+        _parse_bool,
+    ),
+    Setting(
         "WISSEN_MAX_UPLOAD_MB",
         "50",
         "Größte erlaubte Upload-Größe in Megabyte; größere Anfragen werden mit 413 abgelehnt.",

@@ -22,6 +22,7 @@ from . import (  # noqa: F401 - editor, history, lifecycle, uploads add routes
     editor,
     errors,
     filters,
+    headers,
     history,
     lifecycle,
     search,
@@ -50,6 +51,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(module.bp)
     errors.register(app)
     filters.register(app)
+    headers.register(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Bitte melden Sie sich an, um diese Seite zu sehen."
     login_manager.login_message_category = "info"

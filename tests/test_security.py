@@ -1,0 +1,87 @@
+"""Security headers on every response, and CSRF on every state-changing route."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+from .conftest import login, make_app, make_user
+
+PAGES = ["/", "/themen", "/transfermatrix", "/kontakte", "/suche?q=ehrenamt", "/-/anmelden"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_carries_the_security_headers(starter: Flask, path: str) -> None:
+    answer = starter.test_client().get(path)
+    assert answer.status_code == 200
+    policy = answer.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert answer.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in answer.headers["Permissions-Policy"]
+    assert "Strict-Transport-Security" not in answer.headers  # only behind HTTPS
+    html = answer.get_data(as_text=True)
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # no inline scripts
+    assert " style=" not in html and "<style" not in html  # no inline styles
+
+
+def test_errors_and_json_carry_them_too(starter: Flask) -> None:
+    client = starter.test_client()
+    for answer in (client.get("/artikel/gibt-es-nicht"), client.get("/api/v1/search?q=x")):
+        assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_behind_https_cookies_are_secure_and_hsts_is_sent(tmp_path: Path) -> None:
+    app = make_app(tmp_path, HTTPS=True)
+    with app.app_context():
+        make_user("leser@example.org", "leser")
+    client = app.test_client()
+    page = client.get("/-/anmelden")
+    assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _fill(rule) -> str:
+    """A URL for ``rule`` with made-up values (the request must fail before it matters)."""
+    values = {
+        name: 1 if isinstance(conv, IntegerConverter) else "x"
+        for name, conv in rule._converters.items()
+    }
+    return rule.build(values)[1]
+
+
+def test_every_state_changing_route_refuses_requests_without_a_csrf_token(
+    starter: Flask,
+) -> None:
+    """Walks the URL map: signed in as an admin, no route that changes state accepts a
+    request without a valid token (400), and none accepts one without login."""
+    with starter.app_context():
+        make_user("admin@example.org", "admin")
+    signed_in = starter.test_client()
+    login(signed_in, "admin@example.org")
+    anonymous = starter.test_client()
+    checked = 0
+    for rule in starter.url_map.iter_rules():
+        methods = (rule.methods or set()) & STATE_CHANGING
+        if not methods or rule.endpoint == "static":
+            continue
+        url = _fill(rule)
+        for method in methods:
+            refused = signed_in.open(url, method=method, data={"csrf_token": "falsch"})
+            assert refused.status_code == 400, (method, url, refused.status_code)
+            assert "Formular abgelaufen" in refused.get_data(as_text=True) or refused.is_json
+            stranger = anonymous.open(url, method=method, data={})
+            assert stranger.status_code in (400, 401, 403), (method, url)
+            checked += 1
+    assert checked >= 30
