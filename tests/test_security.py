@@ -85,3 +85,52 @@ def test_every_state_changing_route_refuses_requests_without_a_csrf_token(
             assert stranger.status_code in (400, 401, 403), (method, url)
             checked += 1
     assert checked >= 30
+
+
+# --- login throttling --------------------------------------------------------------------
+
+
+def _try(client, email: str, password: str):
+    token_page = client.get("/-/anmelden").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', token_page).group(1)
+    return client.post(
+        "/-/anmelden", data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
+def test_failed_logins_are_throttled_per_account_with_a_german_message(tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from wissen.extensions import db
+    from wissen.models import AuditEvent
+
+    from .conftest import PASSWORD
+
+    app = make_app(tmp_path)
+    with app.app_context():
+        make_user("leser@example.org", "leser")
+        make_user("andere@example.org", "leser")
+    client = app.test_client()
+    for _ in range(5):
+        assert _try(client, "leser@example.org", "falsches-passwort-1").status_code == 401
+    blocked = _try(client, "Leser@Example.org", PASSWORD)  # even the right password waits
+    assert blocked.status_code == 429
+    text = blocked.get_data(as_text=True)
+    assert "Zu viele fehlgeschlagene Anmeldeversuche" in text and "Minuten" in text
+    assert int(blocked.headers["Retry-After"]) > 0
+    other = _try(client, "andere@example.org", PASSWORD)  # another account is not locked
+    assert other.status_code == 302
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+        assert actions.count("login.failed") == 5 and "login.throttled" in actions
+
+
+def test_successful_logins_never_lock_anybody_out(tmp_path: Path) -> None:
+    from .conftest import PASSWORD
+
+    app = make_app(tmp_path)
+    with app.app_context():
+        make_user("leser@example.org", "leser")
+    for _ in range(8):
+        client = app.test_client()
+        assert _try(client, "leser@example.org", PASSWORD).status_code == 302

@@ -20,7 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from wissen import jobs
     from wissen.config import ensure_secret_key, load_settings
-    from wissen.extensions import csrf, db, login_manager
+    from wissen.extensions import csrf, db, limiter, login_manager
     from wissen.web import register_web
 
     settings = load_settings(overrides=config)
@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_STORAGE_URI=settings["RATELIMIT_STORAGE"] or "memory://",
         JSON_SORT_KEYS=False,
     )
     Path(settings["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
@@ -41,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Tests pass JOBS_IMMEDIATE so that background jobs run at once, in the request.
     jobs.configure(settings, immediate=bool((config or {}).get("JOBS_IMMEDIATE", False)))
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     register_web(app)
     app.teardown_appcontext(lambda _exc: db.session.remove())

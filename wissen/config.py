@@ -144,6 +144,13 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_bool,
     ),
     Setting(
+        "WISSEN_RATELIMIT_STORAGE",
+        "memory://",
+        "Wo Anmeldeversuche gezählt werden: memory:// (ein Prozess) oder redis://host:6379 "
+        "(mehrere Prozesse oder Rechner).",
+        _parse_str,
+    ),
+    Setting(
         "WISSEN_MAX_UPLOAD_MB",
         "50",
         "Größte erlaubte Upload-Größe in Megabyte; größere Anfragen werden mit 413 abgelehnt.",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, create_engine, event
@@ -48,3 +50,6 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 db = Database()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Storage comes from WISSEN_RATELIMIT_STORAGE (memory:// by default, redis://… when several
+# processes or machines serve one site).
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)

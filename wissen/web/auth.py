@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
-from wissen.extensions import db
+from wissen.extensions import db, limiter
 from wissen.services import users
 
 bp = Blueprint("auth", __name__)
@@ -24,7 +24,23 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+# Only failed attempts count: per address (a script trying many accounts) and per account
+# (many addresses trying one account). A successful login never locks anybody out.
+FAILED_PER_ADDRESS = "20 per 15 minutes"
+FAILED_PER_ACCOUNT = "5 per 15 minutes"
+
+
+def _account() -> str:
+    return "konto:" + users.normalise_email(request.form.get("email", ""))
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 401
+
+
 @bp.route("/-/anmelden", methods=["GET", "POST"])
+@limiter.limit(FAILED_PER_ADDRESS, methods=["POST"], deduct_when=_failed)
+@limiter.limit(FAILED_PER_ACCOUNT, methods=["POST"], key_func=_account, deduct_when=_failed)
 def login() -> str | Response:
     email = request.form.get("email", "")
     if request.method == "POST":

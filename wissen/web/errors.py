@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from wissen.errors import WissenError
 from wissen.extensions import db
+from wissen.services import audit
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +58,43 @@ def _render(code: int, message: str | None = None, title: str | None = None) -> 
     return Response(html, status=code, mimetype="text/html")
 
 
+def _minutes_until_reset() -> int:
+    import math
+    import time
+
+    from wissen.extensions import limiter
+
+    limit = limiter.current_limit
+    seconds = (limit.reset_at - time.time()) if limit is not None else 900
+    return max(1, math.ceil(seconds / 60))
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(WissenError)
     def wissen_error(error: WissenError) -> Response:
         db.session.rollback()
         return _render(error.status, error.message, error.title)
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(error: RateLimitExceeded) -> Response:
+        minutes = _minutes_until_reset()
+        if request.endpoint == "auth.login":
+            audit.record(
+                db.session,
+                "login.throttled",
+                actor="anonym",
+                object_type="user",
+                object_key=request.form.get("email", "")[:200],
+            )
+            db.session.commit()
+        response = _render(
+            429,
+            "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es in "
+            f"{minutes} {'Minute' if minutes == 1 else 'Minuten'} noch einmal.",
+            "Bitte kurz warten",
+        )
+        response.headers["Retry-After"] = str(minutes * 60)
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Response:
