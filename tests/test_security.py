@@ -134,3 +134,24 @@ def test_successful_logins_never_lock_anybody_out(tmp_path: Path) -> None:
     for _ in range(8):
         client = app.test_client()
         assert _try(client, "leser@example.org", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "password", ["passwort12345", "hallo1234567", "qwertzuiop123", "leser@example.org1"]
+)
+def test_common_and_personal_passwords_are_refused(app: Flask, password: str) -> None:
+    from sqlalchemy import func, select
+
+    from wissen.errors import Invalid
+    from wissen.extensions import db
+    from wissen.models import User
+    from wissen.services import users
+
+    with app.app_context():
+        with pytest.raises(Invalid, match="zu leicht zu erraten"):
+            users.create_user(db.session, "leser@example.org", "leser", password=password)
+        db.session.rollback()
+        assert db.session.scalar(select(func.count(User.id))) == 0
+        users.create_user(
+            db.session, "leser@example.org", "leser", password="Kiefer-Laterne-Gurke-17"
+        )

@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from wissen.errors import Conflict, Invalid
 from wissen.models import Region, Role, User, utcnow
 from wissen.services import audit
 
 MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 0 (trivial) … 4 (very hard to guess)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -35,10 +37,20 @@ def generate_password() -> str:
     return secrets.token_urlsafe(16)
 
 
-def check_password_strength(password: str) -> None:
+def check_password_strength(password: str, personal: tuple[str, ...] = ()) -> None:
+    """At least 12 characters, and not guessable: zxcvbn scores it against lists of common
+    passwords, names, words and keyboard patterns (and the person's own e-mail/name)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(
             f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.",
+            field="password",
+        )
+    # zxcvbn's cost grows with the length; the first 100 characters decide.
+    if zxcvbn(password[:100], user_inputs=list(personal))["score"] < MIN_PASSWORD_SCORE:
+        raise Invalid(
+            "Dieses Passwort ist zu leicht zu erraten: Es ähnelt häufig benutzten Passwörtern, "
+            "Namen oder Tastaturmustern. Besser sind mehrere zufällige Wörter, z. B. "
+            "„Kiefer-Laterne-Gurke-17“.",
             field="password",
         )
 
@@ -62,7 +74,7 @@ def create_user(
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
         raise Invalid(f"Unbekannte Rolle „{role}“ (erlaubt: {allowed}).", field="role") from None
-    check_password_strength(password)
+    check_password_strength(password, personal=(email, email.split("@")[0], name))
     if session.scalar(select(User).where(func.lower(User.email) == email)):
         raise Conflict(f"Es gibt schon ein Konto für {email}.", field="email")
     regions = _regions(session, region_slugs)
