@@ -401,3 +401,33 @@ def test_a_first_import_is_indexed_once_and_leaves_no_backlog(tmp_path: Path) ->
     assert checked.exit_code == 0, checked.output
     assert "Wartende Änderungen" not in checked.output
     assert hits(app.test_client(), "leuchtturm")
+
+
+def test_large_bursts_are_applied_in_bounded_commits(
+    indexed: Flask, monkeypatch: pytest.MonkeyPatch, outbox_kept: None
+) -> None:
+    """Many document pages waiting at once go into several small commits, not one huge
+    one; afterwards the index matches the database exactly."""
+    from wissen.models import Document
+
+    commits: list[tuple[int, int]] = []  # (entries, parents) per commit
+    real_apply = indexing.index_writer.apply
+
+    def counting(root, changes, **kwargs):
+        commits.append((sum(len(entries) for entries in changes.values()), len(changes)))
+        return real_apply(root, changes, **kwargs)
+
+    monkeypatch.setattr(indexing, "ENTRIES_PER_COMMIT", 5)
+    monkeypatch.setattr(indexing.index_writer, "apply", counting)
+    with indexed.app_context():
+        for document in db.session.scalars(select(Document)):
+            document.summary = document.summary + " Sammelband"
+            indexing.record_change(db.session, document)
+        db.session.commit()
+        db.session.remove()  # the worker reads with a session of its own
+        indexing.apply_pending(db.session, Path(indexed.config["INDEX_DIR"]))
+        assert len(commits) > 1
+        # a commit stays within the limit, unless one document alone has more pages
+        assert all(entries <= 5 or parents == 1 for entries, parents in commits)
+        report = indexing.check(db.session, Path(indexed.config["INDEX_DIR"]))
+        assert report.healthy and report.pending == 0

@@ -12,7 +12,7 @@ is never lost to an index failure.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 Indexable = Article | Document | Contact
 _TYPES = {Article: "article", Document: "document", Contact: "contact"}
-BATCH = 500
+BATCH = 500  # outbox rows read at once
+ENTRIES_PER_COMMIT = 2000  # index entries (articles, pages, contacts) per Whoosh commit
 DIRTY = "wissen_index_dirty"  # session.info flag: this transaction recorded a change
 
 
@@ -66,7 +67,8 @@ def apply_pending(session: Session, root: Path) -> int:
         if not rows:
             return applied
         try:
-            index_writer.apply(root, _changes_of(session, rows))
+            for chunk in _chunks(_changes_of(session, rows)):
+                index_writer.apply(root, chunk)
         except IndexUnavailable as error:
             log.warning("Suchindex nicht nutzbar (%s): wird neu aufgebaut", error)
             rebuild(session, root)
@@ -79,6 +81,21 @@ def apply_pending(session: Session, root: Path) -> int:
         session.execute(delete(IndexChange).where(IndexChange.id.in_([r.id for r in rows])))
         session.commit()
         applied += len(rows)
+
+
+def _chunks(changes: dict[str, list]) -> Iterator[dict[str, list]]:
+    """Split into commits of at most ENTRIES_PER_COMMIT entries: 500 documents of 20 pages
+    in one Whoosh commit held gigabytes; applying a parent twice is harmless."""
+    chunk: dict[str, list] = {}
+    size = 0
+    for parent, entries in changes.items():
+        if chunk and size + len(entries) > ENTRIES_PER_COMMIT:
+            yield chunk
+            chunk, size = {}, 0
+        chunk[parent] = entries
+        size += len(entries)
+    if chunk or not changes:
+        yield chunk
 
 
 def _changes_of(session: Session, rows: list[IndexChange]) -> dict[str, list]:
