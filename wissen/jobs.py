@@ -77,10 +77,18 @@ def update_index() -> None:
 
 @huey.task()
 def tidy_index() -> None:
+    """Fold small segments, or optimize when the deltas grew large (may take minutes on a
+    large index: meanwhile updates wait and are retried)."""
+    from wissen.search import IndexBusy
     from wissen.services import indexing
 
-    if _settings:
+    if not _settings:
+        return
+    try:
         indexing.tidy(Path(_settings["INDEX_DIR"]))
+    except IndexBusy:
+        if not huey.immediate:
+            tidy_index.schedule(delay=TIDY_DELAY)
 
 
 @huey.task(retries=2, retry_delay=10)

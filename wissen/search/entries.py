@@ -103,7 +103,10 @@ def apply(root: Path, changes: dict[str, list[Entry]], *, lock_timeout: float = 
             writer.cancel()
             raise
         writer.commit()  # searchable now (with Whoosh's cheap merging of small segments)
-        _tidy(root, ix, lock_timeout)
+        # Only the cheap fold here: a full optimize of a large index takes minutes and
+        # would hold the writer lock (and the caller's outbox rows) that long. The job
+        # queue's tidy() after a burst does it.
+        _tidy(root, ix, lock_timeout, optimise=False)
         return len(ix._segments())  # Whoosh has no public segment count
 
 
@@ -115,14 +118,14 @@ def tidy(root: Path, lock_timeout: float = 30.0) -> int:
         return len(ix._segments())
 
 
-def _tidy(root: Path, ix, lock_timeout: float) -> None:
+def _tidy(root: Path, ix, lock_timeout: float, optimise: bool = True) -> None:
     segments = ix._segments()
     if len(segments) <= 2:
         return
     base = max(s.doc_count_all() for s in segments)
     rest = sum(s.doc_count_all() for s in segments) - base
     if rest > DELTA_SHARE * base:
-        if _due(root / "optimised", OPTIMISE_SECONDS):
+        if optimise and _due(root / "optimised", OPTIMISE_SECONDS):
             ix.optimize()
     elif _due(root / "folded", FOLD_SECONDS):
         ix.writer(timeout=lock_timeout).commit(mergetype=_merge_into_delta)
