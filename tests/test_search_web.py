@@ -411,14 +411,14 @@ def test_large_bursts_are_applied_in_bounded_commits(
     from wissen.models import Document
 
     commits: list[tuple[int, int]] = []  # (entries, parents) per commit
-    real_apply = indexing.index_writer.apply
+    real_apply = indexing.index_writer._apply_locked
 
-    def counting(root, changes, **kwargs):
+    def counting(root, changes, lock_timeout):
         commits.append((sum(len(entries) for entries in changes.values()), len(changes)))
-        return real_apply(root, changes, **kwargs)
+        return real_apply(root, changes, lock_timeout)
 
     monkeypatch.setattr(indexing, "ENTRIES_PER_COMMIT", 5)
-    monkeypatch.setattr(indexing.index_writer, "apply", counting)
+    monkeypatch.setattr(indexing.index_writer, "_apply_locked", counting)
     with indexed.app_context():
         for document in db.session.scalars(select(Document)):
             document.summary = document.summary + " Sammelband"
@@ -431,3 +431,43 @@ def test_large_bursts_are_applied_in_bounded_commits(
         assert all(entries <= 5 or parents == 1 for entries, parents in commits)
         report = indexing.check(db.session, Path(indexed.config["INDEX_DIR"]))
         assert report.healthy and report.pending == 0
+
+
+def test_two_workers_never_apply_the_same_rows(indexed: Flask, outbox_kept: None) -> None:
+    """While one worker holds the index, another one waits and then finds the rows gone,
+    instead of applying what it read before the first one deleted it."""
+    import threading
+
+    from wissen.models import Document
+    from wissen.search import entries as index_entries
+
+    root = Path(indexed.config["INDEX_DIR"])
+    applied_parents: list[str] = []
+    real_apply = index_entries._apply_locked
+
+    def slow(root_, changes, lock_timeout):
+        applied_parents.extend(changes)
+        time.sleep(0.3)  # keep the lock a moment, as a large burst does
+        return real_apply(root_, changes, lock_timeout)
+
+    with indexed.app_context():
+        for document in db.session.scalars(select(Document)):
+            indexing.record_change(db.session, document)
+        db.session.commit()
+        db.session.remove()
+    index_entries._apply_locked = slow
+    try:
+
+        def work() -> None:
+            with indexed.app_context():
+                indexing.apply_pending(db.session, root)
+                db.session.remove()
+
+        workers = [threading.Thread(target=work) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    finally:
+        index_entries._apply_locked = real_apply
+    assert applied_parents and len(applied_parents) == len(set(applied_parents))

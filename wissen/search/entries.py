@@ -6,6 +6,7 @@ Writes replace all entries of a parent at once, so replaying a change is harmles
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,20 +95,43 @@ def apply(root: Path, changes: dict[str, list[Entry]], *, lock_timeout: float = 
     there is no usable index (the caller rebuilds) and ``IndexBusy`` on lock timeout.
     """
     with store.writer_lock(root, lock_timeout):
-        ix = store.open_current(root)
-        writer = ix.writer(timeout=lock_timeout)
-        try:
-            for parent, entries in changes.items():
-                _write(writer, parent, entries)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()  # searchable now (with Whoosh's cheap merging of small segments)
-        # Only the cheap fold here: a full optimize of a large index takes minutes and
-        # would hold the writer lock (and the caller's outbox rows) that long. The job
-        # queue's tidy() after a burst does it.
-        _tidy(root, ix, lock_timeout, optimise=False)
-        return len(ix._segments())  # Whoosh has no public segment count
+        return _apply_locked(root, changes, lock_timeout)
+
+
+class LockedWriter:
+    """Applies changes while its ``exclusive`` block holds the writer lock."""
+
+    def __init__(self, root: Path, lock_timeout: float) -> None:
+        self.root, self.lock_timeout = root, lock_timeout
+
+    def apply(self, changes: dict[str, list[Entry]]) -> int:
+        return _apply_locked(self.root, changes, self.lock_timeout)
+
+
+@contextlib.contextmanager
+def exclusive(root: Path, lock_timeout: float = 30.0) -> Iterator[LockedWriter]:
+    """Hold the writer lock across several steps, e.g. read the outbox, apply it and delete
+    it: otherwise a second worker that read the same rows before the first deleted them
+    applies them again as soon as the lock is free (a burst of 10,000 pages twice)."""
+    with store.writer_lock(root, lock_timeout):
+        yield LockedWriter(root, lock_timeout)
+
+
+def _apply_locked(root: Path, changes: dict[str, list[Entry]], lock_timeout: float) -> int:
+    ix = store.open_current(root)
+    writer = ix.writer(timeout=lock_timeout)
+    try:
+        for parent, entries in changes.items():
+            _write(writer, parent, entries)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()  # searchable now (with Whoosh's cheap merging of small segments)
+    # Only the cheap fold here: a full optimize of a large index takes minutes and would
+    # hold the writer lock (and the caller's outbox rows) that long. The job queue's
+    # tidy() after a burst does it.
+    _tidy(root, ix, lock_timeout, optimise=False)
+    return len(ix._segments())  # Whoosh has no public segment count
 
 
 def tidy(root: Path, lock_timeout: float = 30.0) -> int:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from wissen.models import Article, Contact, Document, IndexChange
 from wissen.search import entries as index_writer
-from wissen.search.store import IndexBusy, IndexUnavailable, open_current
+from wissen.search.store import IndexUnavailable, open_current
 
 from .index_entries import all_entries, count_objects, entries_for
 
@@ -59,28 +59,36 @@ def tidy(root: Path) -> int:
 def apply_pending(session: Session, root: Path) -> int:
     """Apply every waiting outbox row to the index; returns how many rows were applied.
 
-    A missing or unusable index is rebuilt from the database instead.
+    Reading, applying and deleting the rows happen under the index's writer lock, so two
+    workers never apply the same rows. A missing or unusable index is rebuilt instead.
     """
     applied = 0
     while True:
-        rows = list(session.scalars(select(IndexChange).order_by(IndexChange.id).limit(BATCH)))
-        if not rows:
-            return applied
         try:
-            for chunk in _chunks(_changes_of(session, rows)):
-                index_writer.apply(root, chunk)
+            with index_writer.exclusive(root) as writer:
+                rows = list(
+                    session.scalars(select(IndexChange).order_by(IndexChange.id).limit(BATCH))
+                )
+                if not rows:
+                    session.rollback()
+                    return applied
+                try:
+                    for chunk in _chunks(_changes_of(session, rows)):
+                        writer.apply(chunk)
+                except IndexUnavailable:
+                    raise
+                except Exception as error:
+                    _note_failure(session, rows, error)
+                    raise
+                ids = [r.id for r in rows]
+                session.execute(delete(IndexChange).where(IndexChange.id.in_(ids)))
+                session.commit()
+                applied += len(rows)
         except IndexUnavailable as error:
             log.warning("Suchindex nicht nutzbar (%s): wird neu aufgebaut", error)
-            rebuild(session, root)
-            return applied + len(rows)
-        except IndexBusy:
-            raise
-        except Exception as error:
-            _note_failure(session, rows, error)
-            raise
-        session.execute(delete(IndexChange).where(IndexChange.id.in_([r.id for r in rows])))
-        session.commit()
-        applied += len(rows)
+            session.rollback()
+            rebuild(session, root)  # takes the lock itself: only after leaving the block
+            return applied
 
 
 def _chunks(changes: dict[str, list]) -> Iterator[dict[str, list]]:
