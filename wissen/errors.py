@@ -30,6 +30,14 @@ class Invalid(WissenError):
     title = "Ungültige Eingabe"
 
 
+class InvalidFields(Invalid):
+    """Several fields of a form wrong at once: ``problems`` maps field → German message."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("Bitte prüfen Sie die markierten Felder.", field=next(iter(problems)))
+        self.problems = problems
+
+
 class Conflict(WissenError):
     status = 409
     title = "Konflikt"

@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from wissen.errors import Forbidden, Invalid
+from wissen.errors import Forbidden, Invalid, InvalidFields
 from wissen.models import Contact, ContactVisibility, Region, Theme, utcnow
 from wissen.services import audit, indexing
 from wissen.services.permissions import Action, Viewer, can
@@ -41,14 +41,6 @@ class ContactInput:
     visibility: str = ContactVisibility.PUBLIC.value
     consent_date: str = ""
     themes: list[str] = field(default_factory=list)
-
-
-class InvalidContact(Invalid):
-    """Several fields wrong at once: ``problems`` maps field → German message."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("Bitte prüfen Sie die markierten Felder.", field=next(iter(problems)))
-        self.problems = problems
 
 
 def input_of(contact: Contact) -> ContactInput:
@@ -145,7 +137,7 @@ def _require_editable(contact: Contact, user: Any) -> None:
 
 
 def _checked(session: Session, data: ContactInput) -> dict[str, Any]:
-    """The model values for ``data``, or InvalidContact naming every wrong field."""
+    """The model values for ``data``, or InvalidFields naming every wrong field."""
     problems: dict[str, str] = {}
     text = {key: " ".join(str(getattr(data, key)).split()) for key in LIMITS}
     for key, limit in LIMITS.items():
@@ -172,7 +164,7 @@ def _checked(session: Session, data: ContactInput) -> dict[str, Any]:
         visibility = ContactVisibility.INTERNAL
     consent = _day(data.consent_date, problems)
     if problems:
-        raise InvalidContact(problems)
+        raise InvalidFields(problems)
     return {
         "name": text["name"],
         "role": text["role"],

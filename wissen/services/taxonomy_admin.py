@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wissen.errors import Forbidden, Invalid
+from wissen.errors import Forbidden, InvalidFields
 from wissen.models import REGION_KINDS, Article, Contact, Document, Region, Theme
 from wissen.services import audit, indexing
 from wissen.services.permissions import Action, can
@@ -37,14 +37,6 @@ STATES = (
     "Thüringen",
 )
 AGS_LENGTHS = (2, 3, 5, 8, 12)  # Land, Regierungsbezirk, Kreis, Gemeinde, Regionalschlüssel
-
-
-class InvalidEntry(Invalid):
-    """Several fields wrong at once: ``problems`` maps field → German message."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("Bitte prüfen Sie die markierten Felder.", field=next(iter(problems)))
-        self.problems = problems
 
 
 @dataclass
@@ -89,7 +81,7 @@ def save_region(session: Session, region: Region | None, data: RegionInput, user
     if taken is not None and taken is not region:
         problems["name"] = "Eine Region mit diesem Namen gibt es schon."
     if problems:
-        raise InvalidEntry(problems)
+        raise InvalidFields(problems)
     renamed = region is not None and region.name != name
     if region is None:
         region = Region(slug=_free_slug(session, Region, name))
@@ -122,7 +114,7 @@ def save_theme(session: Session, theme: Theme | None, data: ThemeInput, user: An
     if taken is not None and taken is not theme:
         problems["name"] = "Ein Thema mit diesem Namen gibt es schon."
     if problems:
-        raise InvalidEntry(problems)
+        raise InvalidFields(problems)
     renamed = theme is not None and theme.name != name
     if theme is None:
         theme = Theme(slug=_free_slug(session, Theme, name))

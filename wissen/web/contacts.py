@@ -10,10 +10,10 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from wissen.errors import WissenError
+from wissen.errors import InvalidFields, WissenError
 from wissen.models import Contact, ContactVisibility, Region, Theme
 from wissen.services import contact_admin, contacts
-from wissen.services.contact_admin import ContactInput, InvalidContact
+from wissen.services.contact_admin import ContactInput
 from wissen.services.permissions import Action
 
 from . import vcard
@@ -48,7 +48,7 @@ def _input(form: MultiDict) -> ContactInput:
 
 
 def _form(contact: Contact | None, data: ContactInput, error: WissenError | None = None):
-    problems = error.problems if isinstance(error, InvalidContact) else {}
+    problems = error.problems if isinstance(error, InvalidFields) else {}
     page = render_template(
         "contacts/form.html",
         contact=contact,
