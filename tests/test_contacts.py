@@ -240,3 +240,10 @@ def test_an_edit_changes_the_index_and_counts_as_confirmation(indexed: Flask) ->
     with indexed.app_context():
         contact = db.session.scalar(select(Contact).where(Contact.slug == "becker-stefan"))
         assert contact.last_reviewed == date.today()
+
+
+def test_a_contact_named_like_a_page_gets_its_own_slug(indexed: Flask) -> None:
+    client = signed_in(indexed, EDITOR)
+    answer = post_form(client, "/kontakte/neu", {**GOOD, "name": "Neu"})
+    assert answer.headers["Location"].endswith("/kontakte/neu-kontakt")
+    assert 'name="csrf_token"' in client.get("/kontakte/neu").get_data(as_text=True)  # form

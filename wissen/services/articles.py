@@ -6,7 +6,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from wissen.errors import Forbidden, NotFound
-from wissen.models import Article, ArticleKind, ArticleStatus, Revision, Theme
+from wissen.models import Article, ArticleKind, ArticleStatus, Revision
 from wissen.services.permissions import Action, Viewer
 from wissen.text import find_wikilinks
 
@@ -45,16 +45,6 @@ def newest_reports(session: Session, limit: int = 6) -> list[Article]:
         .limit(limit)
     )
     return list(session.scalars(query))
-
-
-def articles_on_theme(session: Session, theme: Theme) -> list[Article]:
-    query = listed_articles().where(Article.themes.any(Theme.id == theme.id))
-    return list(session.scalars(query.order_by(Article.title)))
-
-
-def articles_in_region(session: Session, region_id: int) -> list[Article]:
-    query = listed_articles().where(Article.region_id == region_id)
-    return list(session.scalars(query.order_by(Article.title)))
 
 
 def linking_articles(session: Session, slug: str, *, everything: bool = False) -> list[Article]:

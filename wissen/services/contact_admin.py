@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from wissen.errors import Forbidden, Invalid, InvalidFields
 from wissen.models import Contact, ContactVisibility, Region, Theme, utcnow
 from wissen.services import audit, indexing
+from wissen.services.metadata import unique_slug
 from wissen.services.permissions import Action, Viewer, can
-from wissen.text import slugify
 
 REVIEW_AFTER = timedelta(days=365)
 REMOVED_NAME = "Kontakt entfernt"
@@ -61,7 +61,9 @@ def create_contact(session: Session, data: ContactInput, user: Any) -> Contact:
     values = _checked(session, data)
     if not can(user, Action.CREATE, values["region"] or None):
         raise Forbidden("Sie dürfen für diese Region keine Kontakte anlegen.")
-    contact = Contact(slug=_free_slug(session, values["name"]), **values)
+    contact = Contact(
+        slug=unique_slug(session, Contact, values["name"], "kontakt", {"neu"}), **values
+    )
     contact.last_reviewed = date.today()
     session.add(contact)
     session.flush()
@@ -215,17 +217,3 @@ def _day(value: str, problems: dict[str, str]) -> date | None:
     if day > date.today():
         problems["consent_date"] = "Die Einwilligung kann nicht in der Zukunft liegen."
     return day
-
-
-RESERVED_SLUGS = {"neu"}  # /kontakte/neu is the form
-
-
-def _free_slug(session: Session, name: str) -> str:
-    base = slugify(name)[:100] or "kontakt"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-kontakt"
-    slug, number = base, 1
-    while session.scalar(select(Contact.id).where(Contact.slug == slug)) is not None:
-        number += 1
-        slug = f"{base}-{number}"
-    return slug

@@ -135,15 +135,3 @@ def work_of(session: Session, contact: Contact, viewer: Viewer) -> ContactWork:
         talks=[d for d in visible if d.kind is DocumentKind.PRESENTATION],
         documents=[d for d in visible if d.kind is not DocumentKind.PRESENTATION],
     )
-
-
-def contacts_on_theme(session: Session, theme: Theme) -> list[Contact]:
-    query = select(Contact).where(
-        Contact.themes.any(Theme.id == theme.id), Contact.removed_at.is_(None)
-    )
-    return list(session.scalars(query.order_by(Contact.name)))
-
-
-def contacts_in_region(session: Session, region_id: int) -> list[Contact]:
-    query = select(Contact).where(Contact.region_id == region_id, Contact.removed_at.is_(None))
-    return list(session.scalars(query.order_by(Contact.name)))

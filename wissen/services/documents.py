@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wissen.errors import NotFound
-from wissen.models import Document, Theme
+from wissen.models import Document
 from wissen.services.permissions import Action, Viewer
 
 
@@ -20,15 +20,3 @@ def get_document(session: Session, slug: str, viewer: Viewer) -> Document:
     if document is None or not viewer.can(Action.VIEW, document):
         raise NotFound(f"Es gibt kein Dokument „{slug}“.")
     return document
-
-
-def documents_on_theme(session: Session, theme: Theme) -> list[Document]:
-    query = select(Document).where(
-        Document.deleted_at.is_(None), Document.themes.any(Theme.id == theme.id)
-    )
-    return list(session.scalars(query.order_by(Document.title)))
-
-
-def documents_in_region(session: Session, region_id: int) -> list[Document]:
-    query = select(Document).where(Document.deleted_at.is_(None), Document.region_id == region_id)
-    return list(session.scalars(query.order_by(Document.title)))

@@ -95,3 +95,18 @@ def apply_changes(obj: Any, values: dict[str, Any]) -> set[str]:
     for key in changed:
         setattr(obj, key, values[key])
     return changed
+
+
+def unique_slug(
+    session: Session, model: type, name: str, fallback: str, reserved: set[str] | None = None
+) -> str:
+    """A slug for ``name`` that no ``model`` row uses yet (``name-2``, ``name-3`` …); a
+    reserved word (a fixed URL such as ``neu``) gets the fallback appended."""
+    base = slugify(name)[:100] or fallback
+    if base in (reserved or set()):
+        base = f"{base}-{fallback}"
+    slug, number = base, 1
+    while session.scalar(select(model.id).where(model.slug == slug)) is not None:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from wissen.errors import Forbidden, InvalidFields
 from wissen.models import REGION_KINDS, Article, Contact, Document, Region, Theme
 from wissen.services import audit, indexing
+from wissen.services.metadata import unique_slug
 from wissen.services.permissions import Action, can
-from wissen.text import slugify
 
 STATES = (
     "Baden-Württemberg",
@@ -84,7 +84,7 @@ def save_region(session: Session, region: Region | None, data: RegionInput, user
         raise InvalidFields(problems)
     renamed = region is not None and region.name != name
     if region is None:
-        region = Region(slug=_free_slug(session, Region, name))
+        region = Region(slug=unique_slug(session, Region, name, "region"))
         session.add(region)
     region.name, region.kind, region.state, region.ags = name, data.kind, data.state, ags or None
     session.flush()
@@ -117,7 +117,7 @@ def save_theme(session: Session, theme: Theme | None, data: ThemeInput, user: An
         raise InvalidFields(problems)
     renamed = theme is not None and theme.name != name
     if theme is None:
-        theme = Theme(slug=_free_slug(session, Theme, name))
+        theme = Theme(slug=unique_slug(session, Theme, name, "thema"))
         session.add(theme)
     theme.name, theme.description, theme.position = name, description, position
     session.flush()
@@ -140,15 +140,6 @@ def _name(value: str, problems: dict[str, str]) -> str:
     elif len(name) > 200:
         problems["name"] = "Höchstens 200 Zeichen."
     return name
-
-
-def _free_slug(session: Session, model: type[Region] | type[Theme], name: str) -> str:
-    base = slugify(name)[:100] or model.__tablename__.rstrip("s")
-    slug, number = base, 1
-    while session.scalar(select(model.id).where(model.slug == slug)) is not None:
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
 
 
 def _reindex(session: Session, *, region_id: int | None = None, theme_id: int | None = None):
