@@ -189,8 +189,42 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "WISSEN_DATENSCHUTZ_URL",
         "",
-        "Adresse der Datenschutzerklärung der betreibenden Stelle.",
+        "Adresse der Datenschutzerklärung der betreibenden Stelle. Leer: wissen zeigt unter "
+        "/datenschutz seine eigene Vorlage mit WISSEN_OPERATOR und WISSEN_PRIVACY_CONTACT.",
         _parse_url,
+    ),
+    Setting(
+        "WISSEN_OPERATOR",
+        "",
+        "Die verantwortliche Stelle (Name, Anschrift, E-Mail) für die Datenschutzseite.",
+        _parse_str,
+    ),
+    Setting(
+        "WISSEN_PRIVACY_CONTACT",
+        "",
+        "Kontakt der oder des Datenschutzbeauftragten für die Datenschutzseite.",
+        _parse_str,
+    ),
+    Setting(
+        "WISSEN_AUDIT_RETENTION_DAYS",
+        "365",
+        "So viele Tage bleiben Einträge im Protokoll (Audit-Log); ältere löscht ein "
+        "täglicher Hintergrundauftrag.",
+        _parse_positive_int,
+    ),
+    Setting(
+        "WISSEN_SMTP_URL",
+        "",
+        "Mailserver für Einladungen und Passwort-Links, z. B. smtp://benutzer:passwort@host:587 "
+        "(STARTTLS) oder smtps://host:465. Leer: kein Mailversand, die Verwaltung gibt den "
+        "Link selbst weiter.",
+        _parse_str,
+    ),
+    Setting(
+        "WISSEN_MAIL_FROM",
+        "",
+        "Absenderadresse der Mails (nur mit WISSEN_SMTP_URL).",
+        _parse_str,
     ),
 )
 

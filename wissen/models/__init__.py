@@ -13,7 +13,7 @@ from .documents import (
 )
 from .search import SearchMiss, ThesaurusText
 from .taxonomy import REGION_KINDS, Region, Tag, Theme
-from .users import Role, User
+from .users import Role, TokenKind, User, UserToken
 
 __all__ = [
     "REGION_KINDS",
@@ -39,6 +39,8 @@ __all__ = [
     "Tag",
     "Theme",
     "ThesaurusText",
+    "TokenKind",
     "User",
+    "UserToken",
     "utcnow",
 ]

@@ -127,9 +127,20 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return None
 
 
-def load_user(session: Session, user_id: str) -> User | None:
+def load_user(session: Session, session_id: str) -> User | None:
+    """The user of a login session ``"<id>.<session_version>"`` (User.get_id), if the
+    account is still active and nothing since (password, role, deactivation) ended it."""
+    user_id, _, version = str(session_id).partition(".")
     try:
         user = session.get(User, int(user_id))
+        version_number = int(version)
     except (TypeError, ValueError):
         return None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != version_number:
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session made before now stops working."""
+    user.session_version = (user.session_version or 0) + 1

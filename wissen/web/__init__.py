@@ -11,9 +11,11 @@ from wissen.services import users
 from wissen.services.permissions import Action
 
 from . import (  # noqa: F401 - editor, history, lifecycle, uploads add routes
+    accounts,
     admin,
     api,
     articles,
+    audit_log,
     auth,
     browse,
     contacts,
@@ -25,8 +27,10 @@ from . import (  # noqa: F401 - editor, history, lifecycle, uploads add routes
     headers,
     history,
     lifecycle,
+    privacy,
     search,
     system,
+    tokens,
     uploads,
 )
 from .helpers import viewer
@@ -47,6 +51,10 @@ def register_web(app: Flask) -> None:
         api,
         admin,
         discovery,
+        accounts,
+        tokens,
+        audit_log,
+        privacy,
     ):
         app.register_blueprint(module.bp)
     errors.register(app)
