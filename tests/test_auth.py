@@ -96,3 +96,24 @@ def test_session_cookie_is_http_only_and_same_site(app: Flask, client: FlaskClie
     )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_signing_in_starts_a_fresh_session(app: Flask, client: FlaskClient) -> None:
+    make_user("anna@example.de", "leser")
+    with client.session_transaction() as before:
+        before["untergeschoben"] = "vom Angreifer"  # what a planted session would carry
+    login(client, "anna@example.de")
+    with client.session_transaction() as after:
+        assert "untergeschoben" not in after
+
+
+def test_a_copied_session_cookie_is_worthless_after_signing_out(app: Flask) -> None:
+    make_user("anna@example.de", "leser")
+    browser = app.test_client()
+    login(browser, "anna@example.de")
+    stolen = browser.get_cookie("session").value
+    browser.post("/-/abmelden", data={"csrf_token": csrf_token_of(browser, "/")})
+    attacker = app.test_client()
+    attacker.set_cookie("session", stolen)
+    assert "Angemeldet als" not in attacker.get("/").get_data(as_text=True)
+    assert "logout" in [e.action for e in db.session.query(AuditEvent).all()]

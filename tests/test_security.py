@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from werkzeug.routing import IntegerConverter
 
 from .conftest import login, make_app, make_user
@@ -155,3 +156,29 @@ def test_common_and_personal_passwords_are_refused(app: Flask, password: str) ->
         users.create_user(
             db.session, "leser@example.org", "leser", password="Kiefer-Laterne-Gurke-17"
         )
+
+
+def _fail_from(client: FlaskClient, address: str, email: str) -> int:
+    token_page = client.get("/-/anmelden").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', token_page).group(1)
+    answer = client.post(
+        "/-/anmelden",
+        data={"email": email, "password": "falsches-passwort-1", "csrf_token": token},
+        headers={"X-Forwarded-For": address},
+    )
+    return answer.status_code
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_the_address_limit_trusts_forwarded_addresses_only_behind_a_configured_proxy(
+    tmp_path: Path, proxies: int
+) -> None:
+    app = make_app(tmp_path, PROXIES=proxies)
+    client = app.test_client()
+    # 20 failures from "one visitor" (different accounts, so the per-account limit is not hit)
+    for number in range(20):
+        assert _fail_from(client, "203.0.113.7", f"konto{number}@example.org") == 401
+    other_visitor = _fail_from(client, "198.51.100.9", "noch-jemand@example.org")
+    # Behind a proxy the other visitor is another address; without one, the header is
+    # ignored (a visitor could set it to anything) and both are the same client.
+    assert other_visitor == (401 if proxies else 429)

@@ -45,5 +45,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     register_web(app)
+    if settings["PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind nginx every request comes from 127.0.0.1: without this, login throttling
+        # would count all visitors as one address. Only as many hops as configured are
+        # trusted, so a visitor cannot spoof their address with their own header.
+        n = settings["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     app.teardown_appcontext(lambda _exc: db.session.remove())
     return app

@@ -44,6 +44,16 @@ def _parse_positive_int(name: str, raw: str) -> int:
     return value
 
 
+def _parse_count(name: str, raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} ist keine ganze Zahl / is not a whole number") from None
+    if value < 0:
+        raise ConfigError(f"{name}={raw!r} darf nicht negativ sein / must not be negative")
+    return value
+
+
 def _parse_str(name: str, raw: str) -> str:
     return raw.strip()
 
@@ -142,6 +152,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Läuft wissen hinter HTTPS (z. B. einem Reverse Proxy)? (ja/nein). ja: Cookies nur "
         "über HTTPS (Secure) und HSTS-Kopfzeile.",
         _parse_bool,
+    ),
+    Setting(
+        "WISSEN_PROXIES",
+        "0",
+        "Wie viele Reverse Proxys (z. B. nginx) vor wissen stehen. 1: Adresse und Protokoll "
+        "des Besuchers kommen aus X-Forwarded-For/-Proto des Proxys. 0: diese Kopfzeilen "
+        "werden ignoriert (sie wären sonst fälschbar).",
+        _parse_count,
     ),
     Setting(
         "WISSEN_RATELIMIT_STORAGE",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from wissen.extensions import db, limiter
-from wissen.services import users
+from wissen.services import audit, users
+from wissen.services.permissions import signed_in
 
 bp = Blueprint("auth", __name__)
 
@@ -57,6 +58,14 @@ def login() -> str | Response:
 
 @bp.post("/-/abmelden")
 def logout() -> Response:
+    account = signed_in(current_user)
+    if account is not None:
+        # Session cookies are signed, not stored: a copy taken before signing out would
+        # otherwise still work. Raising the session version makes every copy worthless
+        # (and signs the account out on other devices too).
+        users.end_sessions(account)
+        audit.record(db.session, "logout", account, object_type="user", object_key=account.email)
+        db.session.commit()
     logout_user()
     session.clear()
     flash("Sie sind abgemeldet.", "info")
