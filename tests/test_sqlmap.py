@@ -100,10 +100,11 @@ def _sqlmap(output: Path, *target: str) -> str:
         "--batch",
         "--flush-session",
         f"--output-dir={output}",
-        "--level=2",  # also cookies and the Referer/User-Agent headers
         "--risk=1",  # no OR-based or heavy queries that could change data
         *target,
     ]
+    if "--level" not in " ".join(target):
+        command.append("--level=2")  # also cookies and the Referer/User-Agent headers
     if "--csrf-url" not in " ".join(target):  # sqlmap refuses threads with a CSRF refresh
         command.append("--threads=2")
     run = subprocess.run(command, capture_output=True, text=True, timeout=1500)
@@ -127,6 +128,7 @@ def _sqlmap(output: Path, *target: str) -> str:
                 "--csrf-url=/-/anmelden",
                 "-p",
                 "email,password",
+                "--level=1",  # each probe fetches a fresh form and checks a password: slow
                 "--ignore-code=401",  # a failed login answers 401, the probe must go on
             ],
             id="anmelden",

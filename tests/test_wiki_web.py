@@ -816,8 +816,8 @@ def test_drafts_are_seen_only_by_the_region_s_editors_and_admins(
     assert editor.get(f"/artikel/{slug}").status_code == 200
     assert admin.get(f"/artikel/{slug}").status_code == 200
     assert client.get(f"/artikel/{slug}").status_code == 404
-    assert reader.get(f"/artikel/{slug}").status_code == 403
-    assert other.get(f"/artikel/{slug}").status_code == 403
+    assert reader.get(f"/artikel/{slug}").status_code == 404  # its existence stays hidden
+    assert other.get(f"/artikel/{slug}").status_code == 404
     for who in (client, reader):
         for url in (f"/artikel/{slug}/versionen", f"/artikel/{slug}/vergleich?von=1&zu=1"):
             assert who.get(url).status_code in (403, 404), url

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from huey import SqliteHuey
+from huey import SqliteHuey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -100,6 +100,21 @@ def rebuild_index() -> None:
         indexing.apply_pending(session, Path(_settings["INDEX_DIR"]))
 
 
+# Daily at 03:17 (UTC, huey's clock): a quiet hour, off the full hour other jobs like.
+@huey.periodic_task(crontab(minute="17", hour="3"))
+def purge_audit_log() -> int:
+    """Delete audit events older than WISSEN_AUDIT_RETENTION_DAYS (the privacy page
+    promises that period). Runs in any consumer started with periodic tasks on."""
+    from wissen.services import audit_log
+
+    if not _settings:
+        return 0
+    with Session(db.engine) as session:
+        count = audit_log.purge_older_than(session, int(_settings["AUDIT_RETENTION_DAYS"]))
+    log.info("Protokoll: %d Einträge älter als die Aufbewahrungsfrist gelöscht", count)
+    return count
+
+
 _hook = {"paused": False}
 TIDY_DELAY = 35  # seconds; a little more than the index's FOLD_SECONDS
 
@@ -178,16 +193,18 @@ def resume_indexing() -> None:
         update_index()
 
 
+# periodic=True: the consumer's scheduler enqueues the daily retention job. With several
+# consumers each enqueues it; the later runs find nothing left to delete.
 def worker_consumer(threads: int) -> Consumer:
     return huey.create_consumer(
-        workers=threads, worker_type="thread", periodic=False, max_delay=POLL_MAX_DELAY
+        workers=threads, worker_type="thread", periodic=True, max_delay=POLL_MAX_DELAY
     )
 
 
 # Two threads by default: a long PDF extraction must not hold back index updates.
 def start_embedded_consumer(workers: int = 2) -> EmbeddedConsumer:
     consumer = EmbeddedConsumer(
-        huey, workers=workers, worker_type="thread", periodic=False, max_delay=POLL_MAX_DELAY
+        huey, workers=workers, worker_type="thread", periodic=True, max_delay=POLL_MAX_DELAY
     )
     consumer.start()
     return consumer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from wissen.errors import Forbidden, NotFound
+from wissen.errors import NotFound
 from wissen.models import Article, ArticleKind, ArticleStatus, Revision
 from wissen.services.permissions import Action, Viewer
 from wissen.text import find_wikilinks
@@ -20,11 +20,10 @@ def listed_articles() -> Select[tuple[Article]]:
 
 def get_article(session: Session, slug: str, viewer: Viewer) -> Article:
     article = session.scalar(select(Article).where(Article.slug == slug))
-    # Visitors who are not signed in learn nothing of drafts or deleted articles.
-    if article is None or (not viewer.signed_in and not viewer.can(Action.VIEW, article)):
+    # Nobody who may not see a draft or a deleted article learns that it exists (a 403
+    # would tell a reader or another region's editor, also through the API).
+    if article is None or not viewer.can(Action.VIEW, article):
         raise NotFound(f"Es gibt keinen Artikel „{slug}“.")
-    if not viewer.can(Action.VIEW, article):
-        raise Forbidden("Dieser Artikel ist nur für die Redaktion der Region sichtbar.")
     return article
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from wissen.errors import Conflict, Invalid
+from wissen.errors import Conflict, Invalid, InvalidFields
 from wissen.models import Region, Role, User, utcnow
 from wissen.services import audit
 
@@ -117,7 +117,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     user = session.scalar(select(User).where(func.lower(User.email) == email))
     if user is None:
         check_password_hash(_dummy_hash(), password)
-    elif check_password_hash(user.password_hash, password) and user.active:
+    elif _password_matches(user, password) and user.active and user.deleted_at is None:
         user.last_login_at = utcnow()
         audit.record(session, "login", user, object_type="user", object_key=email)
         session.commit()
@@ -125,6 +125,15 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     audit.record(session, "login.failed", actor="anonym", object_type="user", object_key=email)
     session.commit()
     return None
+
+
+def _password_matches(user: User, password: str) -> bool:
+    # An invited account has no password yet (empty hash): it never matches, and it takes
+    # as long to say so as for any other account, so nobody learns who is invited.
+    if not user.password_hash:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return check_password_hash(user.password_hash, password)
 
 
 def load_user(session: Session, session_id: str) -> User | None:
@@ -136,7 +145,9 @@ def load_user(session: Session, session_id: str) -> User | None:
         version_number = int(version)
     except (TypeError, ValueError):
         return None
-    if user is None or not user.active or user.session_version != version_number:
+    if user is None or not user.active or user.deleted_at is not None:
+        return None
+    if user.session_version != version_number:
         return None
     return user
 
@@ -144,3 +155,65 @@ def load_user(session: Session, session_id: str) -> User | None:
 def end_sessions(user: User) -> None:
     """Sign the user out everywhere: every session made before now stops working."""
     user.session_version = (user.session_version or 0) + 1
+
+
+# --- name and password kept by the person themselves ---------------------------------------
+
+NAME_LIMIT = 200
+
+
+def clean_name(value: str, problems: dict[str, str]) -> str:
+    """The name with its spaces tidied; a problem under ``name`` when empty or too long."""
+    name = " ".join(value.split())
+    if not name:
+        problems["name"] = "Bitte den Namen eingeben."
+    elif len(name) > NAME_LIMIT:
+        problems["name"] = f"Höchstens {NAME_LIMIT} Zeichen."
+    return name
+
+
+def check_new_password(
+    user: User, password: str, repeat: str, problems: dict[str, str], name: str = ""
+) -> None:
+    """Both fields equal and the password strong; raises InvalidFields with ``problems``
+    and its own (``password``, ``password2``) when anything is wrong."""
+    if password != repeat:
+        problems["password2"] = "Die beiden Passwörter stimmen nicht überein."
+    else:
+        personal = (user.email, user.email.split("@")[0], name or user.name)
+        try:
+            check_password_strength(password, personal=personal)
+        except Invalid as error:
+            problems["password"] = error.message
+    if problems:
+        raise InvalidFields(problems)
+
+
+def change_own_name(session: Session, user: User, name: str) -> None:
+    problems: dict[str, str] = {}
+    clean = clean_name(name, problems)
+    if problems:
+        raise InvalidFields(problems)
+    if clean != user.name:
+        user.name = clean
+        audit.record(session, "user.name_changed", user, object_type="user", object_key=user.email)
+        session.commit()
+
+
+def change_own_password(
+    session: Session, user: User, current: str, password: str, repeat: str
+) -> None:
+    """Needs the current password; ends every session (the view signs this one in again)."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        raise InvalidFields({"current_password": "Das bisherige Passwort stimmt nicht."})
+    check_new_password(user, password, repeat, {})
+    user.password_hash = generate_password_hash(password)
+    end_sessions(user)
+    audit.record(session, "user.password_changed", user, object_type="user", object_key=user.email)
+    session.commit()
+
+
+def sign_out_everywhere(session: Session, user: User) -> None:
+    """Sign out everywhere ("Überall abmelden"): every session ends, the current one too."""
+    end_sessions(user)
+    session.commit()

@@ -36,7 +36,14 @@ from . import (  # noqa: F401 - editor, history, lifecycle, uploads add routes
 from .helpers import viewer
 
 # Reachable without signing in even when WISSEN_PUBLIC_READ is off.
-OPEN_ENDPOINTS = {"auth.login", "system.health", "static"}
+OPEN_ENDPOINTS = {
+    "auth.login",
+    "system.health",
+    "static",
+    "accounts.accept",
+    "accounts.reset",
+    "privacy.page",
+}
 
 
 def register_web(app: Flask) -> None:
@@ -60,6 +67,7 @@ def register_web(app: Flask) -> None:
     errors.register(app)
     filters.register(app)
     headers.register(app)
+    tokens.register(app)  # before _require_login_when_private: it reads current_user
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Bitte melden Sie sich an, um diese Seite zu sehen."
     login_manager.login_message_category = "info"
