@@ -843,3 +843,24 @@ def test_many_small_changes_are_folded_into_few_segments(tmp_path: Path) -> None
     assert entries.tidy(root) <= 2
     assert len(search(SearchIndex(root), "Bürgerbus").hits) == 8
     assert search(SearchIndex(root), "Rufbus").total == 42
+
+
+def test_a_large_burst_is_folded_even_while_a_full_merge_is_not_yet_due(tmp_path: Path) -> None:
+    """After a bulk upload (many pages next to the base) searches must not stay spread over
+    many segments just because the last full merge was less than OPTIMISE_SECONDS ago."""
+    root = tmp_path / "index"
+
+    def entry(n: int) -> tuple[str, list[Entry]]:
+        text = f"Bürgerbus Nummer {n}"
+        return f"article:{n}", [Entry(f"article:{n}", "article", "x", f"T{n}", "1", body=text)]
+
+    entries.rebuild(root, iter([entry(n) for n in range(300)]))
+    for start in range(300, 1300, 200):  # batches too big for Whoosh's own small merges
+        entries.apply(root, dict(entry(n) for n in range(start, start + 200)))
+    import os
+
+    (root / "optimised").touch()  # a full merge just happened: the next is not due
+    if (root / "folded").exists():
+        os.utime(root / "folded", (0, 0))
+    assert entries.tidy(root) <= 2
+    assert search(SearchIndex(root), "Bürgerbus").total == 1300

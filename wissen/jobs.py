@@ -85,10 +85,12 @@ def tidy_index() -> None:
     if not _settings:
         return
     try:
-        indexing.tidy(Path(_settings["INDEX_DIR"]))
+        segments = indexing.tidy(Path(_settings["INDEX_DIR"]))
     except IndexBusy:
-        if not huey.immediate:
-            tidy_index.schedule(delay=TIDY_DELAY)
+        segments = -1
+    # Busy, or folded too recently to fold again: come back until the index is tidy.
+    if (segments < 0 or segments > 2) and not huey.immediate:
+        tidy_index.schedule(delay=TIDY_DELAY)
 
 
 @huey.task(retries=2, retry_delay=10)

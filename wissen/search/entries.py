@@ -148,10 +148,12 @@ def _tidy(root: Path, ix, lock_timeout: float, optimise: bool = True) -> None:
         return
     base = max(s.doc_count_all() for s in segments)
     rest = sum(s.doc_count_all() for s in segments) - base
-    if rest > DELTA_SHARE * base:
-        if optimise and _due(root / "optimised", OPTIMISE_SECONDS):
-            ix.optimize()
-    elif _due(root / "folded", FOLD_SECONDS):
+    if optimise and rest > DELTA_SHARE * base and _due(root / "optimised", OPTIMISE_SECONDS):
+        ix.optimize()
+        return
+    # Also when an optimize is owed but was done less than OPTIMISE_SECONDS ago: a bulk
+    # upload must not leave searches walking a dozen segments until the next edit.
+    if _due(root / "folded", FOLD_SECONDS):
         ix.writer(timeout=lock_timeout).commit(mergetype=_merge_into_delta)
 
 
