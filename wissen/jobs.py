@@ -77,8 +77,8 @@ def update_index() -> None:
 
 @huey.task()
 def tidy_index() -> None:
-    """Fold small segments, or optimize when the deltas grew large (may take minutes on a
-    large index: meanwhile updates wait and are retried)."""
+    """Fold the small segments into one delta next to the base segment (after a large
+    upload this may take minutes: meanwhile updates wait and are retried)."""
     from wissen.search import IndexBusy
     from wissen.services import indexing
 
@@ -91,6 +91,21 @@ def tidy_index() -> None:
     # Busy, or folded too recently to fold again: come back until the index is tidy.
     if (segments < 0 or segments > 2) and not huey.immediate:
         tidy_index.schedule(delay=TIDY_DELAY)
+
+
+# Nightly at 02:47 (UTC): the full merge holds the index's writer lock for minutes on a
+# large index; in the daytime edits would wait that long to become searchable.
+@huey.periodic_task(crontab(minute="47", hour="2"))
+def optimise_index() -> None:
+    from wissen.search import IndexBusy
+    from wissen.services import indexing
+
+    if not _settings:
+        return
+    try:
+        indexing.optimise(Path(_settings["INDEX_DIR"]))
+    except IndexBusy:
+        log.info("Suchindex wird gerade geschrieben; Zusammenführen entfällt heute")
 
 
 @huey.task(retries=2, retry_delay=10)

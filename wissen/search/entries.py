@@ -18,15 +18,14 @@ from . import store
 from .analysis import fold
 
 # Segments: each commit merges small segments the Whoosh way (logarithmic, cheap). Every
-# FOLD_SECONDS at most, the small segments are also folded into one "delta" next to the big
+# FOLD_SECONDS at most, the other segments are also folded into one "delta" next to the big
 # base segment, so searches see about two segments however many edits were made (each
 # extra segment costs every query term a lookup; wikmd's searches slowed 8-15x after
 # edits). Folding on every commit would rewrite a growing delta again and again while a
-# burst of uploads is indexed. Once the delta outgrows DELTA_SHARE of the base, base and
-# delta are merged into one, at most every OPTIMISE_SECONDS.
-DELTA_SHARE = 0.2
+# burst of uploads is indexed. Base and delta are merged into one only by optimise(), which
+# the job queue runs at night: on a large index it holds the writer lock for minutes, and
+# in the daytime every edit would wait that long to become searchable.
 FOLD_SECONDS = 30.0
-OPTIMISE_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -127,33 +126,32 @@ def _apply_locked(root: Path, changes: dict[str, list[Entry]], lock_timeout: flo
         writer.cancel()
         raise
     writer.commit()  # searchable now (with Whoosh's cheap merging of small segments)
-    # Only the cheap fold here: a full optimize of a large index takes minutes and would
-    # hold the writer lock (and the caller's outbox rows) that long. The job queue's
-    # tidy() after a burst does it.
-    _tidy(root, ix, lock_timeout, optimise=False)
+    _tidy(root, ix, lock_timeout)
     return len(ix._segments())  # Whoosh has no public segment count
 
 
 def tidy(root: Path, lock_timeout: float = 30.0) -> int:
-    """Fold small segments now if due (the job queue calls this after a burst of edits)."""
+    """Fold the small segments now if due (the job queue calls this after a burst of
+    edits); answers the segment count."""
     with store.writer_lock(root, lock_timeout):
         ix = store.open_current(root)
         _tidy(root, ix, lock_timeout)
         return len(ix._segments())
 
 
-def _tidy(root: Path, ix, lock_timeout: float, optimise: bool = True) -> None:
-    segments = ix._segments()
-    if len(segments) <= 2:
-        return
-    base = max(s.doc_count_all() for s in segments)
-    rest = sum(s.doc_count_all() for s in segments) - base
-    if optimise and rest > DELTA_SHARE * base and _due(root / "optimised", OPTIMISE_SECONDS):
-        ix.optimize()
-        return
-    # Also when an optimize is owed but was done less than OPTIMISE_SECONDS ago: a bulk
-    # upload must not leave searches walking a dozen segments until the next edit.
-    if _due(root / "folded", FOLD_SECONDS):
+def optimise(root: Path, lock_timeout: float = 30.0) -> int:
+    """Merge everything into one segment (nightly: minutes on a large index, meanwhile
+    changes wait); answers the segment count."""
+    with store.writer_lock(root, lock_timeout):
+        ix = store.open_current(root)
+        if len(ix._segments()) > 1:
+            ix.optimize()
+            (root / "optimised").touch()
+        return len(ix._segments())
+
+
+def _tidy(root: Path, ix, lock_timeout: float) -> None:
+    if len(ix._segments()) > 2 and _due(root / "folded", FOLD_SECONDS):
         ix.writer(timeout=lock_timeout).commit(mergetype=_merge_into_delta)
 
 

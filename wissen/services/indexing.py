@@ -56,6 +56,14 @@ def tidy(root: Path) -> int:
         return 0
 
 
+def optimise(root: Path) -> int:
+    """Merge the whole index into one segment (the nightly job); returns the segment count."""
+    try:
+        return index_writer.optimise(root, lock_timeout=600)
+    except IndexUnavailable:
+        return 0
+
+
 def apply_pending(session: Session, root: Path) -> int:
     """Apply every waiting outbox row to the index; returns how many rows were applied.
 
