@@ -24,7 +24,7 @@ from wissen.models import (
     UserToken,
     utcnow,
 )
-from wissen.services import api_tokens, editing
+from wissen.services import api_tokens, editing, users
 
 from .conftest import csrf_token_of, login, make_app, make_user
 
@@ -274,7 +274,7 @@ def test_an_invitation_secret_is_no_api_token(site: Flask) -> None:
     invite = UserToken(
         user_id=user(EDITOR).id,
         kind=TokenKind.INVITE,
-        token_hash=api_tokens.hash_secret(secret),
+        token_hash=users.hash_secret(secret),
         expires_at=utcnow() + timedelta(days=7),
     )
     db.session.add(invite)

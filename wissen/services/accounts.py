@@ -9,7 +9,6 @@ Every change of password, role, regions or status ends the person's sessions eve
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -228,17 +227,7 @@ def issue_reset(session: Session, user: User, actor: Any) -> IssuedLink:
 
 def _keep_an_admin(session: Session, user: User, actor: Any, what: str) -> None:
     """Nobody locks themselves out, and some active admin always remains."""
-    if user.role is not Role.ADMIN or not user.active:
-        return
-    others = session.scalar(
-        select(func.count(User.id)).where(
-            User.role == Role.ADMIN,
-            User.active.is_(True),
-            User.deleted_at.is_(None),
-            User.id != user.id,
-        )
-    )
-    if not others:
+    if users.is_last_admin(session, user):
         raise Invalid(
             f"Sie können das letzte aktive Administrationskonto nicht {what}: "
             "Dann könnte niemand mehr die Konten verwalten."
@@ -257,14 +246,10 @@ def _rights(user: User) -> dict[str, Any]:
 # --- one-time links -----------------------------------------------------------------------
 
 
-def token_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
 def open_link(session: Session, secret: str, kind: TokenKind) -> UserToken:
     """The unused, unexpired link behind ``secret``; Gone (410) for anything else."""
     token = session.scalar(
-        select(UserToken).where(UserToken.token_hash == token_hash(secret), _is_open(kind))
+        select(UserToken).where(UserToken.token_hash == users.hash_secret(secret), _is_open(kind))
     )
     if token is None or token.expires_at is None or token.expires_at <= utcnow():
         raise Gone(GONE_MESSAGE)
@@ -313,7 +298,7 @@ def _issue(session: Session, user: User, kind: TokenKind, hours: int, actor: Any
         UserToken(
             user_id=user.id,
             kind=kind,
-            token_hash=token_hash(secret),
+            token_hash=users.hash_secret(secret),
             created_at=now,
             created_by_id=getattr(signed_in(actor), "id", None),
             expires_at=expires_at,

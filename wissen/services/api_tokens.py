@@ -7,7 +7,6 @@ sends it acts as its user, with that user's current role, regions and status.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from wissen.errors import Forbidden, InvalidFields, NotFound, WissenError
 from wissen.models import TokenKind, User, UserToken, utcnow
-from wissen.services import audit
+from wissen.services import audit, users
 from wissen.services.permissions import signed_in
 
 PREFIX = "wsn_"
@@ -46,10 +45,6 @@ class NewToken:
 
     token: UserToken
     secret: str
-
-
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def tokens_of(session: Session, user: Any) -> list[UserToken]:
@@ -80,7 +75,7 @@ def create(session: Session, user: Any, name: str, lifetime: str = "") -> NewTok
     token = UserToken(
         user_id=account.id,
         kind=TokenKind.API,
-        token_hash=hash_secret(secret),
+        token_hash=users.hash_secret(secret),
         name=name,
         created_at=now,
         created_by_id=account.id,
@@ -154,7 +149,7 @@ def authenticate(session: Session, secret: str, now: datetime | None = None) -> 
         raise TokenRefused("Der Token hat nicht das erwartete Format („wsn_…“).")
     token = session.scalar(
         select(UserToken).where(
-            UserToken.token_hash == hash_secret(secret), UserToken.kind == TokenKind.API
+            UserToken.token_hash == users.hash_secret(secret), UserToken.kind == TokenKind.API
         )
     )
     if token is None:

@@ -24,7 +24,6 @@ from wissen.models import (
     Contact,
     Document,
     Revision,
-    Role,
     User,
     UserToken,
     utcnow,
@@ -248,7 +247,7 @@ def erase_user(session: Session, user: User, actor: Any) -> str:
             "Sie können Ihr eigenes Konto nicht löschen. Bitten Sie eine andere Person "
             "mit Admin-Rechten darum."
         )
-    if _is_last_admin(session, user):
+    if users.is_last_admin(session, user):
         raise Invalid(
             "Dies ist das letzte aktive Admin-Konto. Geben Sie zuerst einem anderen Konto "
             "Admin-Rechte, sonst kann niemand mehr wissen verwalten."
@@ -269,20 +268,6 @@ def erase_user(session: Session, user: User, actor: Any) -> str:
     )
     session.commit()
     return pseudonym
-
-
-def _is_last_admin(session: Session, user: User) -> bool:
-    if user.role is not Role.ADMIN or not user.active:
-        return False
-    others = session.scalar(
-        select(func.count(User.id)).where(
-            User.role == Role.ADMIN,
-            User.active.is_(True),
-            User.deleted_at.is_(None),
-            User.id != user.id,
-        )
-    )
-    return not others
 
 
 def _emails_of(session: Session, user: User) -> set[str]:

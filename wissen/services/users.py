@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from functools import cache
@@ -217,3 +218,23 @@ def sign_out_everywhere(session: Session, user: User) -> None:
     """Sign out everywhere ("Überall abmelden"): every session ends, the current one too."""
     end_sessions(user)
     session.commit()
+
+
+def hash_secret(secret: str) -> str:
+    """What is stored of a link or API token: its SHA-256, never the secret itself."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def is_last_admin(session: Session, user: User) -> bool:
+    """Whether ``user`` is the only active admin left (who must not be demoted or erased)."""
+    if user.role is not Role.ADMIN or not user.active:
+        return False
+    others = session.scalar(
+        select(func.count(User.id)).where(
+            User.role == Role.ADMIN,
+            User.active.is_(True),
+            User.deleted_at.is_(None),
+            User.id != user.id,
+        )
+    )
+    return not others
