@@ -89,7 +89,7 @@ def tidy_index() -> None:
     except IndexBusy:
         segments = -1
     # Busy, or folded too recently to fold again: come back until the index is tidy.
-    if (segments < 0 or segments > 2) and not huey.immediate:
+    if (segments < 0 or segments > indexing.TIDY_SEGMENTS) and not huey.immediate:
         tidy_index.schedule(delay=TIDY_DELAY)
 
 

@@ -18,14 +18,15 @@ from . import store
 from .analysis import fold
 
 # Segments: each commit merges small segments the Whoosh way (logarithmic, cheap). Every
-# FOLD_SECONDS at most, the other segments are also folded into one "delta" next to the big
-# base segment, so searches see about two segments however many edits were made (each
+# FOLD_SECONDS at most, the other segments are also folded (see _fold) next to the big
+# base segment, so searches see at most three segments however many edits were made (each
 # extra segment costs every query term a lookup; wikmd's searches slowed 8-15x after
 # edits). Folding on every commit would rewrite a growing delta again and again while a
 # burst of uploads is indexed. Base and delta are merged into one only by optimise(), which
 # the job queue runs at night: on a large index it holds the writer lock for minutes, and
 # in the daytime every edit would wait that long to become searchable.
 FOLD_SECONDS = 30.0
+TIDY_SEGMENTS = 3  # base, delta, and one segment of the newest changes
 
 
 @dataclass(frozen=True)
@@ -151,8 +152,8 @@ def optimise(root: Path, lock_timeout: float = 30.0) -> int:
 
 
 def _tidy(root: Path, ix, lock_timeout: float) -> None:
-    if len(ix._segments()) > 2 and _due(root / "folded", FOLD_SECONDS):
-        ix.writer(timeout=lock_timeout).commit(mergetype=_merge_into_delta)
+    if len(ix._segments()) > TIDY_SEGMENTS and _due(root / "folded", FOLD_SECONDS):
+        ix.writer(timeout=lock_timeout).commit(mergetype=_fold)
 
 
 def _due(stamp: Path, seconds: float) -> bool:
@@ -168,16 +169,23 @@ def _due(stamp: Path, seconds: float) -> bool:
     return True
 
 
-def _merge_into_delta(writer, segments):
-    if len(segments) <= 1:
+def _fold(writer, segments):
+    """Base, delta, and the small segments since: the small ones are merged into one; only
+    when together they outweigh the delta is the delta rewritten with them. So the delta is
+    rewritten each time it doubles, not on every fold (a bulk upload of 20,000 pages would
+    otherwise rewrite a growing delta dozens of times), and searches see at most three
+    segments."""
+    ordered = sorted(segments, key=lambda segment: segment.doc_count_all(), reverse=True)
+    small = ordered[2:]
+    if len(ordered) > 2 and sum(s.doc_count_all() for s in small) >= ordered[1].doc_count_all():
+        small = ordered[1:]
+    if len(small) <= 1:
         return segments
-    base = max(segments, key=lambda segment: segment.doc_count_all())
-    merged = [segment for segment in segments if segment is not base]
-    for segment in merged:
+    for segment in small:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)
         reader.close()
-    return [segment for segment in segments if segment not in merged]
+    return [segment for segment in segments if segment not in small]
 
 
 def rebuild(

@@ -48,6 +48,10 @@ def pending_count(session: Session) -> int:
     return session.scalar(select(func.count(IndexChange.id))) or 0
 
 
+# What tidy() leaves at most: base, delta, newest changes (the job queue retries until then).
+TIDY_SEGMENTS = index_writer.TIDY_SEGMENTS
+
+
 def tidy(root: Path) -> int:
     """Fold the small segments a burst of changes left; returns the segment count."""
     try:
