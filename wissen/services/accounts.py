@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import generate_password_hash
 
-from wissen.errors import Forbidden, Gone, Invalid, InvalidFields, NotFound
+from wissen.errors import Forbidden, Gone, Invalid, InvalidFields
 from wissen.models import Region, Role, TokenKind, User, UserToken, utcnow
 from wissen.services import api_tokens, audit, users
 from wissen.services.permissions import Action, can, signed_in
@@ -120,10 +120,7 @@ def invitation_until(session: Session, user: User) -> datetime | None:
 
 def get_account(session: Session, user_id: int, actor: Any) -> User:
     _require_admin(actor)
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("Dieses Konto gibt es nicht.")
-    return user
+    return users.get_user(session, user_id)
 
 
 # --- invite, edit, lock -------------------------------------------------------------------

@@ -45,13 +45,6 @@ def erased_email_of(user: User) -> str:
     return f"geloescht-{user.id}@konto.invalid"
 
 
-def get_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"Es gibt kein Konto mit der Nummer {user_id}.")
-    return user
-
-
 def get_contact(session: Session, slug: str) -> Contact:
     """The contact, also when removed on request (then the export shows what is left)."""
     contact = session.scalar(select(Contact).where(Contact.slug == slug))

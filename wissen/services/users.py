@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from wissen.errors import Conflict, Invalid, InvalidFields
+from wissen.errors import Conflict, Invalid, InvalidFields, NotFound
 from wissen.models import Region, Role, User, utcnow
 from wissen.services import audit
 
@@ -238,3 +238,11 @@ def is_last_admin(session: Session, user: User) -> bool:
         )
     )
     return not others
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """The account with this number (also a locked or erased one)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"Es gibt kein Konto mit der Nummer {user_id}.")
+    return user

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from wissen.errors import Invalid
 from wissen.models import User
-from wissen.services import privacy
+from wissen.services import privacy, users
 from wissen.services.permissions import Action
 
 from .filters import BERLIN
@@ -68,7 +68,7 @@ def _json_download(data: dict[str, Any], name: str) -> Response:
 @login_required
 def user_export(user_id: int) -> Response:
     _require_admin()
-    user = privacy.get_user(session(), user_id)
+    user = users.get_user(session(), user_id)
     return _json_download(privacy.export_user(session(), user, current_user), f"konto-{user.id}")
 
 
@@ -108,7 +108,7 @@ def _erase_form(user: User, error: str = "", unconfirmed: bool = False) -> str |
 @login_required
 def user_erase(user_id: int) -> str | Response | tuple[str, int]:
     _require_admin()
-    user = privacy.get_user(session(), user_id)
+    user = users.get_user(session(), user_id)
     if request.method == "GET":
         return _erase_form(user)
     if request.form.get("bestaetigt") != "ja":
