@@ -97,6 +97,9 @@ class MixTiming:
     rounds: int = 0
     load: float = 0.0  # 1-minute load average at the end (others on a shared machine)
     per_query_ms: list[float] = field(default_factory=list)
+    # The first warm-up round: each query asked for the first time, before wissen's
+    # in-memory caches (decoded posting lists, phrase matches) hold its words.
+    first_round_ms: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     requests: int = 0
 
@@ -120,6 +123,15 @@ class MixTiming:
             "requests": self.requests,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "per_query_ms": [round(ms, 2) for ms in self.per_query_ms],
+            **self.first_round_figures(),
+        }
+
+    def first_round_figures(self) -> dict:
+        if not self.first_round_ms:
+            return {}
+        return {
+            "first_round_p50_ms": round(statistics.median(self.first_round_ms), 2),
+            "first_round_p95_ms": round(percentile(self.first_round_ms, 0.95), 2),
         }
 
 
@@ -132,11 +144,13 @@ def time_mix(
     after it, but at least one runs: a slow peer gets fewer rounds; ``rounds`` says how many.
     """
     started = time.perf_counter()
-    for _ in range(warmup):
-        for address in urls:
-            client.get(address)
-    samples: list[list[float]] = [[] for _ in urls]
     timing = MixTiming(label)
+    for warm_round in range(warmup):
+        for address in urls:
+            answer = client.get(address)
+            if warm_round == 0:
+                timing.first_round_ms.append(answer.seconds * 1000)
+    samples: list[list[float]] = [[] for _ in urls]
     while timing.rounds < repeat:  # rounds, so that no query profits from its own repetition
         round_started = time.perf_counter()
         for position, address in enumerate(urls):

@@ -366,6 +366,13 @@ def timing_rows(report: dict[str, Any]) -> list[str]:
                     f"| {label}, {when} edits | {timing.p50:.1f} | {timing.p95:.1f} "
                     f"| {max(timing.per_query_ms):.1f} | {timing.rounds} | {timing.load:.1f} |"
                 )
+                first = timing.first_round_figures()
+                if first and system == "wissen":
+                    lines.append(
+                        f"| {label}, {when} edits, first round | {first['first_round_p50_ms']:.1f}"
+                        f" | {first['first_round_p95_ms']:.1f} "
+                        f"| {max(timing.first_round_ms):.1f} | 1 | {timing.load:.1f} |"
+                    )
     return lines
 
 

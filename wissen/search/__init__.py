@@ -13,7 +13,7 @@ from pathlib import Path
 
 from whoosh.index import IndexError as WhooshIndexError
 
-from . import engine, extras
+from . import engine, extras, spelling
 from .engine import Access, Hit, Outcome, PageHit, Request
 from .extras import Completion
 from .store import IndexBusy, IndexUnavailable, SearcherPool
@@ -75,4 +75,4 @@ class SearchIndex:
         from .compounds import split_compound
 
         split_compound("ehrenamtsstruktur")
-        self._pool.get()
+        spelling.prepare(self._pool.get().reader())

@@ -22,6 +22,7 @@ from whoosh.query import And, AndMaybe, AndNot, Every, Not, Or, Phrase, Query, T
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from . import postcache
 from .ranking import COORD_POWER, BestOf, CoordinatedOr, FieldsTerm
 
 Scores = np.ndarray  # float64, one per global docnum; 0 = no match
@@ -141,7 +142,7 @@ class Evaluator:
         out = self.empty()
         for leaf, offset in self.leaves:
             if (fieldname, btext) in leaf:
-                ids, tfs, _ = _postings(leaf, fieldname, btext)
+                ids, tfs = _decoded_postings(leaf, fieldname, btext)
                 self._bm25(out, leaf, offset, fieldname, btext, ids, tfs)
         return out
 
@@ -166,30 +167,13 @@ class Evaluator:
         if not words or any((query.fieldname, w) not in self.searcher.reader() for w in words):
             return self.empty()
         out = self.empty()
-        decode = field.format.decoder("positions")
         for leaf, offset in self.leaves:
             if any((query.fieldname, w) not in leaf for w in words):
                 continue
-            lists = [_postings(leaf, query.fieldname, w, values=True) for w in words]
-            candidates = lists[0][0]
-            for ids, _, _ in lists[1:]:
-                candidates = np.intersect1d(candidates, ids, assume_unique=True)
-            if not candidates.size:
-                continue
-            places = [np.searchsorted(ids, candidates) for ids, _, _ in lists]
-            positions = [
-                [decode(values[i]) for i in where.tolist()]
-                for (_, _, values), where in zip(lists, places, strict=True)
-            ]
-            keep = np.array(
-                [_in_order([p[n] for p in positions], query.slop) for n in range(len(candidates))]
-            )
-            if not keep.any():
-                continue
-            for word, (ids, tfs, _), where in zip(words, lists, places, strict=True):
-                chosen = where[keep]
+            ids, tfs = _phrase_postings(leaf, query.fieldname, words, query.slop)
+            for word, word_tfs in zip(words, tfs, strict=True):
                 part = np.zeros(self.size)
-                self._bm25(part, leaf, offset, query.fieldname, word, ids[chosen], tfs[chosen])
+                self._bm25(part, leaf, offset, query.fieldname, word, ids, word_tfs)
                 out += part  # the phrase scores as the sum of its words (SpanNear2)
         return out * query.boost if query.boost != 1.0 else out
 
@@ -228,6 +212,49 @@ def _searcher_cache(searcher: Searcher) -> dict:
 
 
 # Reading Whoosh's segments ----------------------------------------------------------------
+
+
+def _decoded_postings(leaf, fieldname: str, btext: bytes) -> postcache.Postings:
+    """(docnums, term frequencies) of one term in one segment, from the shared cache."""
+
+    def read() -> postcache.Postings:
+        ids, tfs, _ = _postings(leaf, fieldname, btext)
+        return ids, tfs
+
+    segment = postcache.segment_key(leaf)
+    if segment is None:
+        return read()
+    return postcache.shared.get((segment, fieldname, btext), read)
+
+
+def _phrase_postings(leaf, fieldname: str, words: list[bytes], slop: int) -> postcache.Postings:
+    """The segment's entries where ``words`` occur in order, each within ``slop``
+    positions of the one before, with each word's frequency there (one row per word).
+    Checking positions is the slow part of a phrase, so the result is cached like a
+    posting list: it cannot change while the segment exists."""
+
+    def read() -> postcache.Postings:
+        decode = leaf.schema[fieldname].format.decoder("positions")
+        lists = [_postings(leaf, fieldname, w, values=True) for w in words]
+        candidates = lists[0][0]
+        for ids, _, _ in lists[1:]:
+            candidates = np.intersect1d(candidates, ids, assume_unique=True)
+        places = [np.searchsorted(ids, candidates) for ids, _, _ in lists]
+        positions = [
+            [decode(values[i]) for i in where.tolist()]
+            for (_, _, values), where in zip(lists, places, strict=True)
+        ]
+        keep = np.array(
+            [_in_order([p[n] for p in positions], slop) for n in range(len(candidates))],
+            dtype=bool,
+        )
+        tfs = [tfs[where[keep]] for (_, tfs, _), where in zip(lists, places, strict=True)]
+        return candidates[keep], np.array(tfs, dtype=float).reshape(len(words), -1)
+
+    segment = postcache.segment_key(leaf)
+    if segment is None:
+        return read()
+    return postcache.shared.get((segment, "phrase", fieldname, tuple(words), slop), read)
 
 
 def _postings(

@@ -15,6 +15,7 @@ from whoosh.query import And, AndMaybe, AndNot, Every, Or, Phrase, Query, Term
 from .analysis import fold, query_words, term_of
 from .compounds import split_compound
 from .ranking import BestOf, CoordinatedOr, FieldsTerm
+from .spelling import words_within
 from .syntax import ParsedQuery
 from .thesaurus import Terms, Thesaurus
 
@@ -71,7 +72,7 @@ def correction(reader, word: str) -> str | None:
         return None
     maxdist = 2 if len(word) >= 8 else 1
     best: tuple[int, int, str] | None = None
-    for candidate in reader.terms_within("spell", word, maxdist, prefix=1):
+    for candidate in sorted(words_within(reader, word, maxdist)):
         if candidate == word:
             return None
         distance = _distance(fold(word), fold(candidate))

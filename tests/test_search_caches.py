@@ -1,0 +1,120 @@
+"""The in-memory caches behind search speed must never change what a search finds.
+
+Decoded posting lists and phrase matches are kept per index segment, the spelling word
+lists too; an edit writes a new segment and marks old entries deleted, so the next
+search must see the new text and not the old one, however warm the caches are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wissen.search import Access, Request, SearchIndex, entries, spelling, store, thesaurus
+from wissen.search.entries import Entry
+from wissen.search.postcache import PostingsCache
+
+SHIPPED = thesaurus.compiled(thesaurus.shipped_text())
+
+
+def _article(number: int, body: str) -> list[Entry]:
+    return [
+        Entry(
+            parent=f"article:{number}",
+            type="article",
+            title=f"Artikel {number}",
+            stamp=body,
+            kind="praxisbeispiel",
+            body=body,
+        )
+    ]
+
+
+def _found(index: SearchIndex, text: str) -> list[str]:
+    outcome = index.search(Request(text=text, access=Access(), thesaurus=SHIPPED, limit=50))
+    return sorted(hit.parent for hit in outcome.hits)
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> SearchIndex:
+    texts = {
+        1: "Förderung der Gesundheit älterer Menschen im Landkreis.",
+        2: "Der Bürgerbus fährt dienstags in die Kreisstadt.",
+        3: "Die Dorfmoderation begleitet die Gemeinde beim Wandel.",
+    }
+    entries.rebuild(
+        tmp_path, iter({f"article:{n}": _article(n, t) for n, t in texts.items()}.items())
+    )
+    return SearchIndex(tmp_path)
+
+
+def test_an_edit_is_seen_although_its_old_words_were_cached(index: SearchIndex) -> None:
+    for _ in range(2):  # the second round answers from the caches
+        assert _found(index, '"Förderung der Gesundheit"') == ["article:1"]
+        assert _found(index, "bürgerbus") == ["article:2"]
+    entries.apply(
+        index.root,
+        {
+            "article:1": _article(1, "Der Rufbus ersetzt den Bürgerbus im Landkreis."),
+            "article:2": [],
+        },
+    )
+    assert _found(index, '"Förderung der Gesundheit"') == []
+    assert _found(index, "bürgerbus") == ["article:1"]
+    assert _found(index, "rufbus") == ["article:1"]
+
+
+def test_a_typo_is_corrected_to_a_word_of_a_newer_segment(index: SearchIndex) -> None:
+    assert _found(index, "Dorfmoderation") == ["article:3"]
+    entries.apply(index.root, {"article:4": _article(4, "Das Quartiersmanagement hilft.")})
+    outcome = index.search(Request(text="Quartiersmanagment", access=Access(), thesaurus=SHIPPED))
+    assert [hit.parent for hit in outcome.hits] == ["article:4"]
+    assert outcome.suggestion == "quartiersmanagement"
+
+
+@pytest.mark.parametrize(
+    ("word", "maxdist"),
+    [("burgerbus", 2), ("bürgrebus", 2), ("gemeinde", 1), ("landkries", 2), ("kreistadt", 1)],
+)
+def test_spelling_finds_what_whoosh_finds(index: SearchIndex, word: str, maxdist: int) -> None:
+    """The compiled distance must agree with Whoosh's own ``terms_within``."""
+    entries.apply(index.root, {"article:5": _article(5, "Die Gemeinden und Landkreise.")})
+    searcher = store.SearcherPool(index.root).get()
+    try:
+        reader = searcher.reader()
+        expected = set(reader.terms_within("spell", word, maxdist, prefix=1))
+        assert expected  # the cases are chosen to have neighbours
+        assert spelling.words_within(reader, word, maxdist) == expected
+    finally:
+        searcher.close()
+
+
+def test_the_postings_cache_keeps_to_its_size_and_forgets_the_oldest() -> None:
+    cache = PostingsCache(max_bytes=12 * 1200)  # a list: 100 ids (int32), 100 floats
+    reads: list[str] = []
+
+    def reader(name: str):
+        def read():
+            reads.append(name)
+            return np.arange(100, dtype=np.int64), np.ones(100)
+
+        return read
+
+    names = [chr(ord("a") + n) for n in range(13)]
+    for name in names:
+        cache.get((name,), reader(name))
+    assert cache.size <= cache.max_bytes
+    cache.get(("m",), reader("m"))  # recent: still there
+    cache.get(("a",), reader("a"))  # oldest: forgotten and read again
+    assert reads == [*names, "a"]
+
+
+def test_cached_lists_cannot_be_changed_by_a_caller() -> None:
+    cache = PostingsCache()
+    ids, tfs = cache.get(("x",), lambda: (np.arange(5), np.ones(5)))
+    with pytest.raises(ValueError):
+        ids[0] = 7
+    with pytest.raises(ValueError):
+        tfs[0] = 2.0
