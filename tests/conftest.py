@@ -24,14 +24,23 @@ STARTER = REPO / "content"
 PASSWORD = "ein-sicheres-passwort-123"
 
 
+OPT_IN = {
+    "sqlmap": "nur auf Wunsch: pytest -m sqlmap",
+    "load": "nur auf Wunsch: pytest -m load",
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Opt-in checks (``-m sqlmap``) run only when asked for by name: they take minutes."""
-    if "sqlmap" in (config.option.markexpr or ""):
-        return
-    skip = pytest.mark.skip(reason="nur auf Wunsch: pytest -m sqlmap")
-    for item in items:
-        if "sqlmap" in item.keywords:
-            item.add_marker(skip)
+    """Opt-in checks (``-m sqlmap``, ``-m load``) run only when asked for by name: they
+    take minutes."""
+    chosen = config.option.markexpr or ""
+    for marker, reason in OPT_IN.items():
+        if marker in chosen:
+            continue
+        skip = pytest.mark.skip(reason=reason)
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 def make_app(tmp_path: Path, **overrides: object) -> Flask:
