@@ -1,0 +1,189 @@
+"""A real wissen in a real browser: ``wissen serve`` (waitress, embedded worker, production
+settings) on a free loopback port, driven by Debian's Chromium through Playwright.
+
+One server per test session, with the eval-dev bundle (articles, PDFs, contacts) and three
+accounts; every test gets a fresh browser context, so no cookie leaks from one test to the
+next. Without Chromium (``apt-get install chromium``) or without ``../shared`` the browser
+tests are skipped with that hint. Playwright never downloads a browser here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EVAL_DEV, PASSWORD, STARTER
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# As root Chromium needs --no-sandbox; the other flags stop it calling Google services.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+ADMIN = "admin@example.org"
+EDITOR = "redaktion@example.org"  # may edit region werra-meissner-kreis
+READER = "leser@example.org"
+EDITOR_REGION = "werra-meissner-kreis"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@dataclass
+class Site:
+    """A running wissen: its address, data folder and the environment its CLI needs."""
+
+    base: str
+    data: Path
+    env: dict[str, str]
+    log: Path
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        wissen = Path(sys.executable).with_name("wissen")
+        return subprocess.run(
+            [str(wissen), *args],
+            env=self.env,
+            input=stdin.encode(),
+            capture_output=True,
+            check=True,
+            timeout=300,
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "der Testserver ist abgestürzt:\n" + log.read_text()[-3000:]
+        try:
+            with urllib.request.urlopen(base + "/-/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("der Testserver antwortet nicht:\n" + log.read_text()[-3000:])
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    if not EVAL_DEV.is_dir():
+        pytest.skip("../shared/eval-dev fehlt")
+    root = tmp_path_factory.mktemp("browser")
+    data = root / "data"
+    env = {**os.environ, "WISSEN_DATA_DIR": str(data), "WISSEN_CONTENT_DIR": str(STARTER)}
+    env.pop("WISSEN_DATABASE_URL", None)
+    port = _free_port()
+    site = Site(f"http://127.0.0.1:{port}", data, env, root / "server.log")
+    site.cli("init")
+    site.cli("import", str(EVAL_DEV))
+    for email, role, regions in (
+        (ADMIN, "admin", ()),
+        (EDITOR, "redaktion", (EDITOR_REGION,)),
+        (READER, "leser", ()),
+    ):
+        region_args = [a for r in regions for a in ("--region", r)]
+        site.cli(
+            "user",
+            "create",
+            email,
+            "--role",
+            role,
+            *region_args,
+            "--password-stdin",
+            stdin=PASSWORD,
+        )
+    wissen = Path(sys.executable).with_name("wissen")
+    with site.log.open("wb") as log:
+        server = subprocess.Popen(
+            [str(wissen), "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_up(site.base, server, site.log)
+        yield site
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.skip("Chromium fehlt: apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, site: Site) -> Iterator:
+    """A fresh browser context (no cookies) with German locale; fails the test on any
+    uncaught JavaScript error."""
+    context = browser.new_context(locale="de-DE", base_url=site.base)
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert not errors, f"JavaScript-Fehler: {errors}"
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    page.goto("/-/anmelden")
+    page.fill("#feld-email", email)
+    page.fill("#feld-password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "Angemeldet als" in page.content(), page.content()[:2000]
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return result.response["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes'][:3]]}"
+        for v in violations
+    )
