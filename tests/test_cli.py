@@ -43,7 +43,8 @@ def test_init_creates_everything_and_can_run_again(tmp_path: Path) -> None:
 
 
 def test_every_command_has_german_and_english_help_with_an_example(tmp_path: Path) -> None:
-    for command in (["init"], ["serve"], ["import"], ["export"], ["user", "create"]):
+    commands = (["init"], ["serve"], ["import"], ["export"], ["user", "create"], ["backup"])
+    for command in (*commands, ["restore"], ["check"]):
         result = run(tmp_path, *command, "--help")
         assert result.exit_code == 0, command
         assert "Beispiel / example" in result.output, command

@@ -352,4 +352,4 @@ def user_create_command(
         click.echo(f"Passwort (wird nur jetzt angezeigt): {password}")
 
 
-from wissen import cli_search  # noqa: E402, F401 — registers reindex, check, search
+from wissen import cli_backup, cli_search  # noqa: E402, F401 — backup, restore, reindex, check, search

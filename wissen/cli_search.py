@@ -51,10 +51,12 @@ def reindex_command() -> None:
 @click.option("--repair", is_flag=True, help="Gefundene Abweichungen beheben / fix what differs")
 @with_appcontext
 def check_command(repair: bool) -> None:
-    """Suchindex und Datenbank vergleichen (Exit-Code 1 bei Abweichungen).
+    """Datenbank mit Suchindex und Upload-Ordner vergleichen (Exit-Code 1 bei Abweichungen).
 
-    Compares the search index with the database; exit code 1 when they differ.
-    With --repair, missing, stale and extra entries are fixed.
+    Compares the database with the search index (missing, extra, stale entries) and with
+    the upload folder (missing or damaged originals, checked by SHA-256; unreferenced
+    files); exit code 1 when something is wrong. With --repair, index entries are fixed
+    and half-finished uploads older than a day removed; files are never deleted.
 
     \b
     Beispiel / example:
@@ -65,12 +67,25 @@ def check_command(repair: bool) -> None:
     _require_schema()
     report = indexing.check(db.session, _index_dir())
     _print_report(report)
+    uploads = _check_uploads()
     if report.healthy:
         click.echo("In Ordnung: Suchindex und Datenbank stimmen überein.")
-        return
-    if not repair:
-        click.echo("Abweichungen gefunden. Beheben mit: wissen check --repair", err=True)
+    elif not repair:
+        click.echo("Abweichungen im Suchindex. Beheben mit: wissen check --repair", err=True)
+    else:
+        _repair_index(report)
+    if repair and uploads.stale_staging:
+        from wissen.services.upload_check import remove_stale_staging
+
+        removed = remove_stale_staging(_upload_dir(), uploads.stale_staging)
+        click.echo(f"Entfernt: {removed} liegengebliebene Teil-Uploads aus .tmp.")
+    if not uploads.healthy or (not report.healthy and not repair):
         sys.exit(1)
+
+
+def _repair_index(report) -> None:
+    from wissen.services import indexing
+
     if report.unusable or len(report.missing) + len(report.stale) > 1000:
         indexing.rebuild(db.session, _index_dir())
     else:
@@ -83,6 +98,42 @@ def check_command(repair: bool) -> None:
         _print_report(after)
         raise Failure("Reparatur unvollständig; bitte `wissen reindex` ausführen.")
     click.echo("Repariert: Suchindex und Datenbank stimmen jetzt überein.")
+
+
+def _upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def _check_uploads():
+    from wissen.services.upload_check import check_uploads
+
+    with click.progressbar(length=0, label="Prüfsummen", file=sys.stderr) as bar:
+
+        def step(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(1)
+
+        uploads = check_uploads(db.session, _upload_dir(), progress=step)
+    click.echo(f"Originaldateien: {uploads.referenced} gebraucht, {uploads.files} im Upload-Ordner")
+    for label, items in (
+        ("fehlt im Upload-Ordner", uploads.missing),
+        ("Inhalt passt nicht zur Prüfsumme (beschädigt)", uploads.damaged),
+        ("von nichts mehr verwendet", uploads.orphaned),
+        ("liegengebliebener Teil-Upload (älter als ein Tag)", uploads.stale_staging),
+    ):
+        for item in items[:50]:
+            click.echo(f"  {label}: {item}")
+        if len(items) > 50:
+            click.echo(f"  … und {len(items) - 50} weitere ({label})")
+    if uploads.healthy:
+        click.echo("In Ordnung: alle gebrauchten Originaldateien sind da und unversehrt.")
+    else:
+        click.echo(
+            "Fehlende oder beschädigte Originaldateien lassen sich nur aus einer Sicherung "
+            "zurückholen (wissen restore in eine neue Instanz, Datei von dort kopieren).",
+            err=True,
+        )
+    return uploads
 
 
 def _print_report(report) -> None:

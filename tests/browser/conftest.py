@@ -140,8 +140,29 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="session")
+def documents_ready(site: Site) -> Site:
+    """The site once the worker has read the bundle's documents: ``wissen import`` only
+    queues them, so right after start-up their pages and search hits have no page texts."""
+    import json
+
+    slugs = [meta.stem for meta in sorted((EVAL_DEV / "documents").glob("*.yml"))]
+    deadline = time.monotonic() + 180
+    for slug in slugs:
+        while True:
+            with urllib.request.urlopen(site.url(f"/api/v1/documents/{slug}"), timeout=10) as r:
+                status = json.load(r)["status"]
+            if status in ("ready", "failed"):
+                break
+            assert time.monotonic() < deadline, f"{slug} ist nach 3 Minuten noch {status}"
+            time.sleep(0.5)
+    return site
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator:
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        if os.environ.get("WISSEN_REQUIRE_BROWSER"):  # CI: a missing browser is a failure
+            pytest.fail("Chromium fehlt, WISSEN_REQUIRE_BROWSER ist gesetzt")
         pytest.skip("Chromium fehlt: apt-get install chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
     executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
