@@ -106,17 +106,26 @@ def _shown_url() -> str:
     default=8,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Anfragen gleichzeitig / concurrent requests",
+    help="Anfragen gleichzeitig (je Prozess) / concurrent requests (per process)",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web-Prozesse (ab 2: gunicorn, Hintergrundjobs in einem eigenen Prozess) / web processes",
 )
 @with_appcontext
-def serve_command(host: str, port: int, threads: int, no_worker: bool) -> None:
+def serve_command(host: str, port: int, threads: int, no_worker: bool, workers: int) -> None:
     """Produktionsserver starten (waitress), standardmäßig nur auf 127.0.0.1.
 
-    Starts the production server (waitress); loopback only by default.
+    Starts the production server (waitress; with --workers 2 or more gunicorn with that
+    many processes and `wissen worker` beside them); loopback only by default.
 
     \b
     Beispiel / example:
       wissen serve --port 8080
+      wissen serve --host 127.0.0.1 --port 8080 --workers 4 --threads 8
     """
     from waitress import serve
 
@@ -128,6 +137,15 @@ def serve_command(host: str, port: int, threads: int, no_worker: bool) -> None:
             "für den Betrieb HTTPS über einen Reverse Proxy vorschalten.",
             err=True,
         )
+    if workers > 1:
+        from wissen.serve_processes import serve_processes
+
+        click.echo(
+            f"wissen läuft auf http://{_url_host(host)}:{port}/ mit {workers} Prozessen "
+            "(Beenden mit Strg+C)"
+        )
+        serve_processes(host, port, threads, workers, with_worker=not no_worker)
+        return
     consumer = None
     if not no_worker:
         from wissen import jobs
