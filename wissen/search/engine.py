@@ -11,7 +11,7 @@ import numpy as np
 from whoosh.query import And, Every, Not, Or, Query, Term
 from whoosh.searching import Searcher
 
-from . import snippets
+from . import postcache, snippets
 from .analysis import query_words
 from .evaluate import Evaluator, column_values, numeric_values
 from .querybuild import build, correction, is_known
@@ -187,7 +187,7 @@ class _Groups:
 def _codes(searcher: Searcher, fieldname: str) -> tuple[np.ndarray, list[str]]:
     """A byte column over all segments as (code per global docnum, value per code),
     cached per searcher: grouping and counting then work on integer arrays."""
-    cache = searcher.__dict__.setdefault("_wissen_codes", {})
+    cache = postcache.layout_cache(searcher.reader())
     if fieldname not in cache:
         values: list[str] = []
         for leaf, offset in searcher.reader().leaf_readers():
@@ -253,7 +253,7 @@ class _FacetTable:
 
 
 def _facet_table(searcher: Searcher) -> tuple[np.ndarray, _FacetTable]:
-    cache = searcher.__dict__.setdefault("_wissen_codes", {})
+    cache = postcache.layout_cache(searcher.reader())
     if "facet-table" not in cache:
         codes, combinations = _codes(searcher, "facets")
         cache["facet-table"] = (codes, _FacetTable.of(combinations))
@@ -312,7 +312,7 @@ def _page_of_hits(searcher: Searcher, groups: _Groups, request: Request, query: 
 
 
 def _dates(searcher: Searcher) -> np.ndarray:
-    cache = searcher.__dict__.setdefault("_wissen_codes", {})
+    cache = postcache.layout_cache(searcher.reader())
     if "#date" not in cache:
         values: list[int] = []
         for leaf, offset in searcher.reader().leaf_readers():

@@ -70,3 +70,24 @@ def segment_key(leaf) -> str | None:
 
 
 shared = PostingsCache()
+
+# Data derived from the columns of one set of segments (groups, facets, dates): the same
+# for every thread's searcher over those segments, whatever was deleted since (deleted
+# entries are dropped per search). Built once per index change instead of once per thread.
+KEPT_LAYOUTS = 4
+_layouts: OrderedDict[tuple, dict] = OrderedDict()
+_layouts_lock = threading.Lock()
+
+
+def layout_cache(reader) -> dict:
+    """A dict shared by all searchers over exactly this reader's segments."""
+    key = tuple((segment_key(leaf), leaf.doc_count_all()) for leaf, _ in reader.leaf_readers())
+    if not key or any(segment is None for segment, _ in key):
+        return reader.__dict__.setdefault("_wissen_layout", {})
+    with _layouts_lock:
+        if key not in _layouts:
+            _layouts[key] = {}
+            while len(_layouts) > KEPT_LAYOUTS:
+                _layouts.popitem(last=False)
+        _layouts.move_to_end(key)
+        return _layouts[key]

@@ -32,7 +32,10 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.searching import Searcher
 from whoosh.system import pack_uint
 
+from . import bufferfile
 from .analysis import ANALYSIS_VERSION, german_analyzer, spelling_analyzer
+
+bufferfile.install()
 
 SCHEMA_VERSION = 2  # 2: bodyf, the body's term frequencies without positions
 VERSION_STAMP = f"schema {SCHEMA_VERSION} / analysis {ANALYSIS_VERSION}"
