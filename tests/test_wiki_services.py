@@ -322,6 +322,38 @@ def test_a_stale_base_revision_is_a_conflict_that_keeps_both_texts(starter: Flas
     assert {k: v for k, v in every_revision().items() if k in before[0]} == before[0]
 
 
+def test_two_saves_at_the_same_moment_give_the_second_a_conflict_not_an_error(
+    starter: Flask,
+) -> None:
+    """Both requests load the article before either commits, so both pass the stale check;
+    the later one then hits the unique revision number. Found by bench/load.py (HTTP 500)."""
+    from sqlalchemy.orm import Session
+
+    anna, ben = person("bremen"), person("admin")
+    db.session.remove()
+    with (
+        Session(db.engine, expire_on_commit=False) as one,
+        Session(db.engine, expire_on_commit=False) as two,
+    ):
+        first = one.scalars(select(Article).where(Article.slug == ZWK)).one()
+        second = two.scalars(select(Article).where(Article.slug == ZWK)).one()
+        base = first.current_revision.number
+        assert second.current_revision.number == base
+        original = first.body
+        editing.save_article(
+            one, first, input_of(first, body=original + "Anna.\n"), base, one.merge(anna)
+        )
+        with pytest.raises(EditConflict) as caught:
+            editing.save_article(
+                two, second, input_of(second, body=original + "Ben.\n"), base, two.merge(ben)
+            )
+        assert caught.value.current.body == original + "Anna.\n"
+        assert caught.value.theirs.body == original + "Ben.\n"
+    db.session.remove()
+    assert get(ZWK).body == original + "Anna.\n"
+    assert get(ZWK).current_revision.number == base + 1
+
+
 def test_a_missing_base_revision_is_a_conflict_too(starter: Flask) -> None:
     article = get(ZWK)
     with pytest.raises(EditConflict):

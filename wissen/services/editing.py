@@ -7,10 +7,13 @@ second editor never silently replaces the first one's words.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wissen.errors import Conflict, Forbidden, Invalid
@@ -33,6 +36,7 @@ from wissen.text import is_valid_slug, slugify
 MAX_TITLE = 300
 MAX_PLACE = 200
 MAX_SUMMARY = 2000
+MAX_TAG = 120  # the length of Tag.name
 # Long enough for any real article; bounds the parser's work on pathological input.
 MAX_BODY = 200_000
 
@@ -99,6 +103,9 @@ def check(session: Session, data: ArticleInput) -> Checked:
         fail("summary", f"Die Zusammenfassung darf höchstens {MAX_SUMMARY} Zeichen lang sein.")
     if len(normalise_body(data.body)) > MAX_BODY:
         fail("body", f"Der Text darf höchstens {MAX_BODY:,} Zeichen lang sein.".replace(",", "."))
+    if any(len(" ".join(tag.split())) > MAX_TAG for tag in data.tags):
+        # Refused, not cut short: a cut tag would be stored other than typed, unnoticed.
+        fail("tags", f"Ein Schlagwort darf höchstens {MAX_TAG} Zeichen lang sein.")
     values: dict[str, Any] = {
         "title": title,
         "kind": ArticleKind(data.kind) if data.kind in {k.value for k in ArticleKind} else None,
@@ -123,7 +130,7 @@ def normalise_body(body: str) -> str:
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
-    names = (" ".join(t.split())[:120] for t in tags)
+    names = (" ".join(t.split())[:MAX_TAG] for t in tags)
     return list(dict.fromkeys(n for n in names if n))
 
 
@@ -260,26 +267,44 @@ def save_article(
     if stale_text or (base_version is not None and base_version != article.edit_version):
         raise EditConflict(article, data)
     body = values.pop("body")
-    values["tags"] = tags_for(session, values["tags"])
-    metadata_changed = bool(apply_changes(article, values))
-    revision = None
-    if current is None or (current.title, current.body) != (values["title"], body):
-        revision = _append_revision(session, article, values["title"], body, user, data.message)
-    result = SaveResult(article, revision, metadata_changed)
-    if metadata_changed and revision is None:
-        article.edit_version += 1
-    if result.changed:
-        audit.record(
-            session,
-            "article.edit",
-            user,
-            object_type="article",
-            object_key=article.slug,
-            revision=revision.number if revision else None,
-        )
-        indexing.record_change(session, article)
-    session.commit()
+    with _lost_race_is_conflict(session, article, data, base_revision):
+        values["tags"] = tags_for(session, values["tags"])
+        metadata_changed = bool(apply_changes(article, values))
+        revision = None
+        if current is None or (current.title, current.body) != (values["title"], body):
+            revision = _append_revision(session, article, values["title"], body, user, data.message)
+        result = SaveResult(article, revision, metadata_changed)
+        if metadata_changed and revision is None:
+            article.edit_version += 1
+        if result.changed:
+            audit.record(
+                session,
+                "article.edit",
+                user,
+                object_type="article",
+                object_key=article.slug,
+                revision=revision.number if revision else None,
+            )
+            indexing.record_change(session, article)
+        session.commit()
     return result
+
+
+@contextlib.contextmanager
+def _lost_race_is_conflict(
+    session: Session, article: Article, data: ArticleInput, base_revision: int
+) -> Iterator[None]:
+    """Two saves on the same base revision at the same moment both pass the check above;
+    the later one then fails on the unique revision number (found by bench/load.py: HTTP
+    500). That is the same conflict as a stale base, so the editor gets the conflict page."""
+    try:
+        yield
+    except IntegrityError:
+        session.rollback()
+        current = article.current_revision  # reloaded: the revision that won the race
+        if current is not None and current.number != base_revision:
+            raise EditConflict(article, data) from None
+        raise
 
 
 def restore_revision(session: Session, article: Article, number: int, user: Any) -> Revision:
