@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,6 +45,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             if marker in item.keywords:
                 item.add_marker(skip)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(base: str, server: subprocess.Popen, log: Path, seconds: float = 90) -> None:
+    """Until ``base``/-/health answers; fails with the server's log when it died or hangs."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "der Testserver ist abgestürzt:\n" + log.read_text()[-3000:]
+        try:
+            with urllib.request.urlopen(base + "/-/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("der Testserver antwortet nicht:\n" + log.read_text()[-3000:])
 
 
 def make_app(tmp_path: Path, **overrides: object) -> Flask:

@@ -13,7 +13,6 @@ import io
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -28,16 +27,10 @@ from werkzeug.test import encode_multipart
 
 from bench.minipdf import pdf_bytes
 
-from .conftest import PASSWORD, STARTER
+from .conftest import PASSWORD, STARTER, free_port, wait_until_up
 
 ADMIN = "admin@example.org"
 WORD = "Zweiprozessprobe"  # a word no starter text has
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Browserless:
@@ -72,18 +65,6 @@ class Browserless:
         assert "Angemeldet als" in page
 
 
-def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()[-3000:]
-        try:
-            with urllib.request.urlopen(base + "/-/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(log.read_text()[-3000:])
-
-
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[tuple[str, str]]:
     data = tmp_path / "data"
@@ -97,7 +78,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, str]]:
     cli("init")
     cli("import")
     cli("user", "create", ADMIN, "--role", "admin", "--password-stdin", stdin=PASSWORD)
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     commands = [[wissen, "serve", "--no-worker", "--port", str(p)] for p in ports]
     commands.append([wissen, "worker"])
     processes: list[subprocess.Popen] = []
@@ -110,7 +91,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, str]]:
                 )
         bases = [f"http://127.0.0.1:{p}" for p in ports]
         for base, process, log in zip(bases, processes, logs, strict=False):
-            _wait_until_up(base, process, log)
+            wait_until_up(base, process, log)
         yield bases[0], bases[1]
         for process, log in zip(processes, logs, strict=True):
             assert process.poll() is None, f"{log.name} endete:\n{log.read_text()[-3000:]}"
@@ -178,7 +159,7 @@ def test_serve_with_several_workers_runs_them_and_one_job_worker(tmp_path: Path)
     wissen = str(Path(sys.executable).with_name("wissen"))
     subprocess.run([wissen, "init"], env=env, check=True, timeout=300, capture_output=True)
     subprocess.run([wissen, "import"], env=env, check=True, timeout=300, capture_output=True)
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
@@ -189,7 +170,7 @@ def test_serve_with_several_workers_runs_them_and_one_job_worker(tmp_path: Path)
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, server, log)
+        wait_until_up(base, server, log)
         children = [_command_line(pid) for pid in _children(server.pid)]
         assert sum("wissen worker" in c for c in children) == 1, children
         deadline = time.monotonic() + 30  # gunicorn forks its workers one by one

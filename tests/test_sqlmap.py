@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD, STARTER
+from tests.conftest import PASSWORD, STARTER, free_port, wait_until_up
 
 pytestmark = pytest.mark.sqlmap
 
@@ -37,28 +34,10 @@ serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=4)
 FOUND = ("identified the following injection point", "is vulnerable")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _wissen(data: Path, *args: str, stdin: str = "") -> None:
     env = {**os.environ, "WISSEN_DATA_DIR": str(data), "WISSEN_CONTENT_DIR": str(STARTER)}
     wissen = Path(sys.executable).with_name("wissen")
     subprocess.run([str(wissen), *args], env=env, input=stdin.encode(), check=True, timeout=300)
-
-
-def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "der Testserver ist abgestürzt:\n" + log.read_text()[-3000:]
-        try:
-            with urllib.request.urlopen(base + "/-/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError("der Testserver antwortet nicht")
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +57,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> str:
         "--password-stdin",
         stdin=PASSWORD,
     )
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "WISSEN_DATA_DIR": str(data)}
     log = data.parent / "server.log"
     with open(log, "wb") as output:
@@ -87,7 +66,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> str:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, server, log)
+        wait_until_up(base, server, log)
         yield base
     finally:
         server.terminate()

@@ -115,16 +115,12 @@ def _check_uploads():
 
         uploads = check_uploads(db.session, _upload_dir(), progress=step)
     click.echo(f"Originaldateien: {uploads.referenced} gebraucht, {uploads.files} im Upload-Ordner")
-    for label, items in (
+    _print_findings(
         ("fehlt im Upload-Ordner", uploads.missing),
         ("Inhalt passt nicht zur Prüfsumme (beschädigt)", uploads.damaged),
         ("von nichts mehr verwendet", uploads.orphaned),
         ("liegengebliebener Teil-Upload (älter als ein Tag)", uploads.stale_staging),
-    ):
-        for item in items[:50]:
-            click.echo(f"  {label}: {item}")
-        if len(items) > 50:
-            click.echo(f"  … und {len(items) - 50} weitere ({label})")
+    )
     if uploads.healthy:
         click.echo("In Ordnung: alle gebrauchten Originaldateien sind da und unversehrt.")
     else:
@@ -136,20 +132,25 @@ def _check_uploads():
     return uploads
 
 
-def _print_report(report) -> None:
-    click.echo(f"Objekte in der Datenbank: {report.objects}; im Suchindex: {report.indexed}")
-    if report.unusable:
-        click.echo(f"Suchindex nicht nutzbar: {report.unusable}")
-    for label, items in (
-        ("fehlt im Index", report.missing),
-        ("veraltet im Index", report.stale),
-        ("im Index, aber nicht mehr in der Datenbank", report.extra),
-        ("Aktualisierung schlägt fehl", report.failing),
-    ):
+def _print_findings(*findings: tuple[str, list[str]]) -> None:
+    """Each finding's first 50 items, one a line, and how many more there are."""
+    for label, items in findings:
         for item in items[:50]:
             click.echo(f"  {label}: {item}")
         if len(items) > 50:
             click.echo(f"  … und {len(items) - 50} weitere ({label})")
+
+
+def _print_report(report) -> None:
+    click.echo(f"Objekte in der Datenbank: {report.objects}; im Suchindex: {report.indexed}")
+    if report.unusable:
+        click.echo(f"Suchindex nicht nutzbar: {report.unusable}")
+    _print_findings(
+        ("fehlt im Index", report.missing),
+        ("veraltet im Index", report.stale),
+        ("im Index, aber nicht mehr in der Datenbank", report.extra),
+        ("Aktualisierung schlägt fehl", report.failing),
+    )
     if report.pending:
         click.echo(f"Wartende Änderungen für den Index: {report.pending}")
 

@@ -18,6 +18,15 @@ from typing import BinaryIO
 CHUNK = 1024 * 1024
 
 
+def sha256_of_file(path: Path) -> str:
+    """The SHA-256 of a file's content, read in chunks (uploads may be large)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 class TooLarge(ValueError):
     """The stream is larger than the allowed size."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EVAL_DEV, PASSWORD, STARTER
+from tests.conftest import EVAL_DEV, PASSWORD, STARTER, free_port, wait_until_up
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # As root Chromium needs --no-sandbox; the other flags stop it calling Google services.
@@ -74,24 +73,6 @@ class Site:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "der Testserver ist abgestürzt:\n" + log.read_text()[-3000:]
-        try:
-            with urllib.request.urlopen(base + "/-/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError("der Testserver antwortet nicht:\n" + log.read_text()[-3000:])
-
-
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     if not EVAL_DEV.is_dir():
@@ -100,7 +81,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     data = root / "data"
     env = {**os.environ, "WISSEN_DATA_DIR": str(data), "WISSEN_CONTENT_DIR": str(STARTER)}
     env.pop("WISSEN_DATABASE_URL", None)
-    port = _free_port()
+    port = free_port()
     site = Site(f"http://127.0.0.1:{port}", data, env, root / "server.log")
     site.cli("init")
     site.cli("import", str(EVAL_DEV))
@@ -129,7 +110,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_until_up(site.base, server, site.log)
+        wait_until_up(site.base, server, site.log)
         yield site
     finally:
         server.terminate()

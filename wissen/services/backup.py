@@ -33,6 +33,7 @@ from sqlalchemy import Engine, MetaData, func, inspect, select, text
 
 from wissen import __version__
 from wissen.errors import Invalid
+from wissen.storage import sha256_of_file
 
 FORMAT = "wissen-backup 1"
 MANIFEST = "manifest.json"
@@ -244,15 +245,7 @@ def _upload_files(upload_dir: Path, referenced: set[str]) -> tuple[list[tuple[st
 
 
 def _describe(path: Path, name: str) -> dict[str, object]:
-    return {"path": name, "size": path.stat().st_size, "sha256": _sha256_of(path)}
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return {"path": name, "size": path.stat().st_size, "sha256": sha256_of_file(path)}
 
 
 # --- restore -----------------------------------------------------------------------------

@@ -8,7 +8,6 @@ database accident. The report says what to do.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wissen.models import Document, DocumentVersion
+from wissen.storage import sha256_of_file
 
-CHUNK = 1024 * 1024
 PREVIEWS = "vorschau"
 STAGING = ".tmp"
 STALE_STAGING_SECONDS = 24 * 3600  # an upload in progress never takes a day
@@ -56,7 +55,7 @@ def check_uploads(
     # Only originals in use are read: an unused file's content matters to nobody.
     in_use = sorted((sha, path) for sha, path in present.items() if sha in needed)
     for number, (sha256, path) in enumerate(in_use, start=1):
-        if _sha256_of(path) != sha256:
+        if sha256_of_file(path) != sha256:
             report.damaged.append(str(path.relative_to(upload_dir)))
         if progress is not None:
             progress(number, len(in_use))
@@ -99,11 +98,3 @@ def remove_stale_staging(upload_dir: Path, names: list[str]) -> int:
             path.unlink()
             removed += 1
     return removed
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
