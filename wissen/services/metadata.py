@@ -48,7 +48,7 @@ def parse_date(value: str, fail: Any) -> dt.date | None:
             day, month, year = (int(part) for part in value.split("."))
             return dt.date(year, month, day)
         return dt.date.fromisoformat(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # "1.1.99999999999999999999": too big for a date
         fail("date", "Bitte ein Datum im Format TT.MM.JJJJ oder JJJJ-MM-TT eingeben.")
         return None
 

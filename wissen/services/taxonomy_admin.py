@@ -72,7 +72,8 @@ def save_region(session: Session, region: Region | None, data: RegionInput, user
     if data.state not in STATES and not (region is not None and data.state == region.state):
         problems["state"] = "Bitte ein Bundesland auswählen."
     ags = "".join(data.ags.split())
-    if ags and not (ags.isdigit() and len(ags) in AGS_LENGTHS):
+    # isascii: "²⁵" or "١٢٣٤٥" are digits to isdigit(), but no Gemeindeschlüssel.
+    if ags and not (ags.isascii() and ags.isdigit() and len(ags) in AGS_LENGTHS):
         problems["ags"] = (
             "Der Amtliche Gemeindeschlüssel besteht aus Ziffern: 8 für eine Gemeinde "
             "(z. B. 07317000), 5 für einen Kreis (z. B. 12073)."

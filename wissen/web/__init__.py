@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, current_app, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from wissen.extensions import db, login_manager
@@ -46,7 +49,23 @@ OPEN_ENDPOINTS = {
 }
 
 
+class BoundedInt(IntegerConverter):
+    """``<int:…>`` in addresses: ids and version numbers. A number beyond SQLite's 64-bit
+    integers names nothing, and the query for it would fail (HTTP 500): no route matches."""
+
+    def __init__(
+        self,
+        map: Any,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = 2**63 - 1,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def register_web(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedInt  # before the routes are added
     for module in (
         browse,
         articles,

@@ -88,7 +88,8 @@ def zeit(value: datetime) -> str:
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    # isascii: "²" and "⁰⁴⁵" are digits to isdigit(), but int() refuses them (HTTP 500).
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 def _render(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, render_template, url_for
 from werkzeug.wrappers import Response
 
@@ -11,13 +13,21 @@ from .helpers import session
 
 bp = Blueprint("discovery", __name__)
 ATOM = "application/atom+xml; charset=utf-8"
+# XML 1.0 forbids these characters, even as references: one title holding an ESC or a BEL
+# (the Big List of Naughty Strings has such titles, a paste from a terminal too) would
+# make a feed reader refuse the whole feed. They carry no text, so they are left out.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_response(xml: str, mimetype: str) -> Response:
+    return Response(_NOT_XML.sub("", xml), mimetype=mimetype)
 
 
 def _feed(title: str, self_url: str, page_url: str, items: list[feeds.FeedItem]) -> Response:
     xml = render_template(
         "feeds/content.xml", title=title, self_url=self_url, page_url=page_url, items=items
     )
-    return Response(xml, mimetype=ATOM)
+    return xml_response(xml, ATOM)
 
 
 @bp.get("/feeds/neu.atom")
@@ -61,7 +71,7 @@ def opensearch() -> Response:
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
     xml = render_template("feeds/sitemap.xml", entries=feeds.sitemap_entries(session()))
-    return Response(xml, mimetype="application/xml")
+    return xml_response(xml, "application/xml")
 
 
 @bp.get("/robots.txt")

@@ -11,7 +11,10 @@ from wissen.services.permissions import Action, Viewer
 from wissen.text import render
 
 from .articles import bp, resolve_link
+from .discovery import xml_response
 from .helpers import session, viewer
+
+MAX_PAGE = 1_000_000  # 50 million changes; a larger page number would overflow the query
 
 
 @bp.get("/artikel/<slug>/versionen")
@@ -38,12 +41,18 @@ def revision(slug: str, number: int) -> str:
 def compare(slug: str) -> str:
     article = articles.get_article(session(), slug, viewer())
     latest = article.current_revision.number if article.current_revision else 1
-    new = request.args.get("zu", latest, type=int)
-    old = request.args.get("von", max(1, new - 1), type=int)
+    new = _version_arg("zu", latest)
+    old = _version_arg("von", max(1, new - 1))
     if old > new:
         old, new = new, old
     comparison = history.compare(session(), article, old, new)
     return render_template("articles/compare.html", article=article, comparison=comparison)
+
+
+def _version_arg(name: str, default: int) -> int:
+    number = request.args.get(name, default, type=int)
+    # Beyond SQLite's integers the query would fail; 0 is a version that does not exist.
+    return number if abs(number) < 2**63 else 0
 
 
 @bp.post("/artikel/<slug>/versionen/<int:number>/wiederherstellen")
@@ -59,7 +68,7 @@ def restore(slug: str, number: int) -> Response:
 
 @bp.get("/-/letzte-aenderungen")
 def recent() -> str:
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)
     changes, pages = history.recent_changes(session(), viewer(), page=page)
     return render_template("articles/recent.html", changes=changes, page=page, pages=pages)
 
@@ -70,4 +79,4 @@ def recent_feed() -> Response:
     public = Viewer(None, public_read=True)
     changes, _pages = history.recent_changes(session(), public, per_page=50)
     xml = render_template("feeds/changes.xml", changes=changes)
-    return Response(xml, mimetype="application/atom+xml")
+    return xml_response(xml, "application/atom+xml")

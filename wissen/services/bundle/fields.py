@@ -164,7 +164,7 @@ def read_regions(root: Path, problems: list[Problem]) -> list[RegionItem]:
 
     def build(slug: str, file: str, line: int | None, f: Fields) -> RegionItem:
         ags = f.text("ags")
-        if ags and not (ags.isdigit() and len(ags) in (2, 3, 5, 8, 12)):
+        if ags and not (ags.isascii() and ags.isdigit() and len(ags) in (2, 3, 5, 8, 12)):
             raise ItemError(f"„ags“ ist kein Amtlicher Gemeindeschlüssel: „{ags}“.")
         return RegionItem(
             slug,
