@@ -9,6 +9,7 @@ tests are skipped with that hint. Playwright never downloads a browser here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -101,11 +102,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             "--password-stdin",
             stdin=PASSWORD,
         )
+    with serving(site):
+        yield site
+
+
+@contextlib.contextmanager
+def serving(site: Site) -> Iterator[Site]:
+    """`wissen serve` on the site's port and data folder, stopped again afterwards."""
     wissen = Path(sys.executable).with_name("wissen")
     with site.log.open("wb") as log:
         server = subprocess.Popen(
-            [str(wissen), "serve", "--port", str(port)],
-            env=env,
+            [str(wissen), "serve", "--port", site.base.rsplit(":", 1)[1]],
+            env=site.env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -157,6 +165,11 @@ def browser() -> Iterator:
 def page(browser, site: Site) -> Iterator:
     """A fresh browser context (no cookies) with German locale; fails the test on any
     uncaught JavaScript error."""
+    yield from fresh_tab(browser, site)
+
+
+def fresh_tab(browser, site: Site) -> Iterator:
+    """A tab in a new browser context; after the test, no uncaught JavaScript error."""
     context = browser.new_context(locale="de-DE", base_url=site.base)
     context.set_default_timeout(15_000)
     tab = context.new_page()

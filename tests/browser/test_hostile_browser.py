@@ -20,8 +20,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -32,8 +30,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 import yaml
 
-from tests.browser.conftest import Site
-from tests.conftest import PASSWORD, STARTER, TESTDATA, free_port, wait_until_up
+from tests.browser.conftest import Site, serving
+from tests.conftest import PASSWORD, STARTER, TESTDATA, free_port
 
 ADMIN = "admin@example.org"
 STRINGS = TESTDATA / "hostile-strings"
@@ -161,20 +159,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     write_bundle(root / "angriff", chunks(payloads))
     site.cli("import", str(root / "angriff"))
     site.cli("user", "create", ADMIN, "--role", "admin", "--password-stdin", stdin=PASSWORD)
-    wissen = Path(sys.executable).with_name("wissen")
-    with site.log.open("wb") as log:
-        server = subprocess.Popen(
-            [str(wissen), "serve", "--port", str(port)], env=env, stdout=log, stderr=log
-        )
-    try:
-        wait_until_up(site.base, server, site.log)
+    with serving(site):
         yield site
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
     output = site.log.read_text(errors="replace")
     assert "Unerwarteter Fehler" not in output, output[-3000:]  # written by the 500 handler
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import ADMIN, EDITOR, sign_in
+from tests.browser.conftest import ADMIN, EDITOR, fresh_tab, sign_in
 from tests.conftest import TESTDATA
 
 # Without Playwright the browser tests are skipped (see conftest), not broken.
@@ -36,14 +36,7 @@ def suffix() -> str:
 @pytest.fixture
 def second_page(browser, site) -> Iterator:
     """Another person's browser: a separate context, also failing on JavaScript errors."""
-    context = browser.new_context(locale="de-DE", base_url=site.base)
-    context.set_default_timeout(15_000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    context.close()
-    assert not errors, f"JavaScript-Fehler: {errors}"
+    yield from fresh_tab(browser, site)
 
 
 def header_search(page):
