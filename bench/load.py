@@ -79,6 +79,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--bundle", type=Path, help="default: ../shared/eval-dev or content/")
     parser.add_argument("--work", type=Path, default=Path("/tmp/wissen-load"))
     parser.add_argument("--threads", type=int, default=8, help="wissen serve --threads")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="wissen serve --workers (web processes)"
+    )
     parser.add_argument("--settle", type=float, default=120, help="s allowed for indexing")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -393,6 +396,7 @@ def targets(report: dict[str, Any]) -> list[Row]:
 
 def print_report(report: dict[str, Any]) -> None:
     m, a = report["machine"], report["args"]
+    workers = a.get("workers", 1)
     print(f"\nMachine: {m['nproc']} cores, {m['cpu']}, Python {m['python']}; {m['date']}")
     print(
         f"Load average (1/5/15 min) before: {report['load_before']}, after: {report['load_after']}"
@@ -401,7 +405,8 @@ def print_report(report: dict[str, Any]) -> None:
         f"Load: {a['seconds']:.0f} s, {a['readers']} readers, {a['writers']} writers "
         f"({a['shared']} shared articles, {a['upload_share']:.0%} uploads, think {a['think']} s, "
         f"reader pause {a['pause']} s); "
-        f"bundle {report['bundle']}; wissen serve --threads {a['threads']} (embedded worker)\n"
+        f"bundle {report['bundle']}; wissen serve --threads {a['threads']} "
+        f"--workers {workers} ({'embedded worker' if workers == 1 else 'plus one job worker'})\n"
     )
     print("| kind | requests | per s | p50 ms | p95 ms | p99 ms | max ms | errors | conflicts |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -446,7 +451,8 @@ def measure(args: argparse.Namespace, report: dict[str, Any]) -> None:
     port = procs.free_port()
     serve_log = args.work / "wissen-serve.log"
     serve_log.unlink(missing_ok=True)
-    server = wissen_steps.serve(inst.data, port, serve_log)
+    options = ["--threads", str(args.threads), "--workers", str(args.workers)]
+    server = wissen_steps.serve(inst.data, port, serve_log, *options)
     try:
         procs.wait_http(f"http://127.0.0.1:{port}/-/health", server, 300)
         ready = wissen_steps.wait_documents(Client(port), inst.documents, 600)

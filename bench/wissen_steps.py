@@ -68,8 +68,8 @@ def fresh_instance(data: Path) -> None:
     cli(data, "user", "create", USER, "--role", "admin", "--password-stdin", stdin=PASSWORD)
 
 
-def serve(data: Path, port: int, log: Path) -> subprocess.Popen:
-    command = [str(WISSEN), "serve", "--port", str(port)]
+def serve(data: Path, port: int, log: Path, *options: str) -> subprocess.Popen:
+    command = [str(WISSEN), "serve", "--port", str(port), *options]
     return procs.start(command, environment(data), REPO, log)
 
 

@@ -20,6 +20,8 @@ from wissen.services import users
 from wissen.services.bundle import import_bundle
 from wissen.storage import BlobStore
 
+from . import databases
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 EVAL_DEV = SHARED / "eval-dev"
@@ -68,7 +70,9 @@ def wait_until_up(base: str, server: subprocess.Popen, log: Path, seconds: float
 
 
 def make_app(tmp_path: Path, **overrides: object) -> Flask:
+    url = databases.url_for(tmp_path / "data", migrated=True)
     config = {
+        **({"DATABASE_URL": url} if url else {}),
         "DATA_DIR": str(tmp_path / "data"),
         "CONTENT_DIR": str(STARTER),
         "SECRET_KEY": "test-secret-key",
@@ -80,6 +84,28 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
     assert db.engine is not None
     upgrade(db.engine)
     return app
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _databases_dropped_at_the_end() -> Iterator[None]:
+    yield
+    db.session.remove()
+    if db.engine is not None:
+        db.engine.dispose()
+    databases.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def _databases_dropped_with_the_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """On PostgreSQL, each test's databases go when it ends (a thousand would fill a disk)."""
+    uses_tmp_path = databases.ON_POSTGRES and "tmp_path" in request.fixturenames
+    folder = request.getfixturevalue("tmp_path") if uses_tmp_path else None
+    yield
+    if folder is not None:
+        db.session.remove()
+        if db.engine is not None:
+            db.engine.dispose()
+        databases.drop_under(folder)
 
 
 @pytest.fixture
@@ -176,11 +202,9 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def indexed(prepared: Path, tmp_path: Path) -> Iterator[Flask]:
     """A copy of the prepared eval-dev instance (database, uploads, index)."""
-    import shutil
-
     from wissen.services import search
 
-    shutil.copytree(prepared, tmp_path / "data")
+    databases.copy_data(prepared, tmp_path / "data")
     search._indexes.clear()
     app = make_app(tmp_path)
     yield app

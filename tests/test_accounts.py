@@ -17,6 +17,7 @@ from wissen.extensions import db
 from wissen.models import AuditEvent, Region, Role, TokenKind, User, UserToken, utcnow
 from wissen.services import accounts
 
+from . import databases
 from .conftest import PASSWORD, csrf_token_of, login, make_user
 
 ADMIN = "admin@example.org"
@@ -154,8 +155,9 @@ def test_the_secret_is_stored_only_as_its_hash(site: Flask, tmp_path: Path) -> N
     assert all(secret not in str(value) for value in row)
     assert row.token_hash == hashlib.sha256(secret.encode()).hexdigest()
     db.session.remove()
-    raw = b"".join(p.read_bytes() for p in (tmp_path / "data").glob("wissen.sqlite3*"))
-    assert raw and secret.encode() not in raw
+    if not databases.ON_POSTGRES:  # on PostgreSQL, the row above is all there is to see
+        raw = b"".join(p.read_bytes() for p in (tmp_path / "data").glob("wissen.sqlite3*"))
+        assert raw and secret.encode() not in raw
 
 
 @pytest.mark.parametrize(

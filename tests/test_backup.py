@@ -5,8 +5,6 @@ from __future__ import annotations
 import filecmp
 import io
 import json
-import shutil
-import sqlite3
 import tarfile
 from pathlib import Path
 
@@ -15,11 +13,12 @@ from click.testing import CliRunner, Result
 
 from wissen.cli import main
 
+from . import databases
 from .conftest import STARTER
 
 
 def run(data_dir: Path, *args: str) -> Result:
-    env = {"WISSEN_DATA_DIR": str(data_dir), "WISSEN_CONTENT_DIR": str(STARTER)}
+    env = databases.env_for(data_dir, STARTER)
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
@@ -33,7 +32,7 @@ def ok(data_dir: Path, *args: str) -> Result:
 def instance(prepared: Path, tmp_path: Path) -> Path:
     """A copy of eval-dev with read PDFs, preview-less uploads, accounts and an index."""
     data = tmp_path / "alt"
-    shutil.copytree(prepared, data)
+    databases.copy_data(prepared, data)
     return data
 
 
@@ -54,8 +53,7 @@ def _same_tree(a: Path, b: Path) -> list[str]:
 
 
 def _rows(data: Path, query: str) -> list[tuple]:
-    with sqlite3.connect(data / "wissen.sqlite3") as connection:
-        return connection.execute(query).fetchall()
+    return databases.run_sql(data, query)
 
 
 def test_backup_and_restore_give_back_identical_content(
@@ -90,7 +88,7 @@ def test_the_manifest_lists_counts_and_checksums(instance: Path, tmp_path: Path)
         names = set(opened.getnames())
     (articles,) = _rows(instance, "SELECT count(*) FROM articles")[0]
     assert manifest["counts"]["articles"] == articles > 0
-    assert manifest["database"] == "sqlite"
+    assert manifest["database"] == ("postgresql" if databases.ON_POSTGRES else "sqlite")
     originals = {sha for (sha,) in _rows(instance, "SELECT sha256 FROM documents")}
     listed = {Path(entry["path"]).name for entry in manifest["files"]}
     assert originals and originals <= listed

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,11 +14,12 @@ from click.testing import CliRunner, Result
 
 from wissen.cli import main
 
+from . import databases
 from .conftest import EVAL_DEV, STARTER
 
 
 def run(data_dir: Path, *args: str, stdin: str | None = None) -> Result:
-    env = {"WISSEN_DATA_DIR": str(data_dir), "WISSEN_CONTENT_DIR": str(STARTER)}
+    env = databases.env_for(data_dir, STARTER)
     return CliRunner().invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
 
 
@@ -36,7 +35,8 @@ def test_init_creates_everything_and_can_run_again(tmp_path: Path) -> None:
     folder = tmp_path / "daten"
     first = run(folder, "init")
     assert first.exit_code == 0, first.output
-    assert (folder / "wissen.sqlite3").is_file()
+    assert (folder / "wissen.sqlite3").is_file() != databases.ON_POSTGRES
+    assert databases.run_sql(folder, "SELECT count(*) FROM alembic_version") == [(1,)]
     assert (folder / "uploads").is_dir() and (folder / "index").is_dir()
     second = run(folder, "init")
     assert second.exit_code == 0 and "unverändert" in second.output
@@ -173,7 +173,7 @@ def _free_port() -> int:
 def test_serve_runs_the_production_server_on_loopback(data: Path) -> None:
     run(data, "import")
     port = _free_port()
-    env = {**os.environ, "WISSEN_DATA_DIR": str(data), "WISSEN_CONTENT_DIR": str(STARTER)}
+    env = databases.process_env(data, STARTER)
     wissen = Path(sys.executable).with_name("wissen")
     server = subprocess.Popen(
         [str(wissen), "serve", "--port", str(port)],
@@ -216,10 +216,9 @@ def test_serve_processes_documents_left_waiting_or_stuck_by_a_crash(data: Path) 
         pytest.skip("../shared/eval-dev fehlt")
     assert run(data, "import", str(EVAL_DEV)).exit_code == 0
     # A crash mid-extraction leaves a document "processing": restart must pick it up.
-    with sqlite3.connect(data / "wissen.sqlite3") as connection:
-        connection.execute("UPDATE documents SET status='processing' WHERE id=1")
+    databases.run_sql(data, "UPDATE documents SET status='processing' WHERE id=1")
     port = _free_port()
-    env = {**os.environ, "WISSEN_DATA_DIR": str(data), "WISSEN_CONTENT_DIR": str(STARTER)}
+    env = databases.process_env(data, STARTER)
     wissen = Path(sys.executable).with_name("wissen")
     server = subprocess.Popen(
         [str(wissen), "serve", "--port", str(port)],
@@ -231,8 +230,7 @@ def test_serve_processes_documents_left_waiting_or_stuck_by_a_crash(data: Path) 
         _wait_for(f"http://127.0.0.1:{port}/-/health")
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            with sqlite3.connect(data / "wissen.sqlite3") as connection:
-                states = {row[0] for row in connection.execute("SELECT status FROM documents")}
+            states = {row[0] for row in databases.run_sql(data, "SELECT status FROM documents")}
             if states == {"ready"}:
                 break
             time.sleep(0.5)

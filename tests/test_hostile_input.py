@@ -32,7 +32,6 @@ import io
 import json
 import os
 import re
-import shutil
 import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Iterator
@@ -55,6 +54,7 @@ from wissen.models import Article, Contact, Document, Region, Theme, User
 from wissen.services.bundle import import_bundle
 from wissen.storage import BlobStore
 
+from . import databases
 from .conftest import PASSWORD, STARTER, TESTDATA, load_bundle, login, make_app, make_user
 
 STRINGS = TESTDATA / "hostile-strings"
@@ -306,7 +306,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _copy_of(prepared: Path, root: Path) -> Flask:
-    shutil.copytree(prepared, root / "data")
+    databases.copy_data(prepared, root / "data")
     app = make_app(root, JOBS_IMMEDIATE=False)
     app.config["WTF_CSRF_ENABLED"] = False
     return app

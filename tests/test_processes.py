@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.cookiejar
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from werkzeug.test import encode_multipart
 
 from bench.minipdf import pdf_bytes
 
+from . import databases
 from .conftest import PASSWORD, STARTER, free_port, wait_until_up
 
 ADMIN = "admin@example.org"
@@ -68,8 +68,7 @@ class Browserless:
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[tuple[str, str]]:
     data = tmp_path / "data"
-    env = {**os.environ, "WISSEN_DATA_DIR": str(data), "WISSEN_CONTENT_DIR": str(STARTER)}
-    env.pop("WISSEN_DATABASE_URL", None)
+    env = databases.process_env(data, STARTER)
     wissen = str(Path(sys.executable).with_name("wissen"))
 
     def cli(*args: str, stdin: str = "") -> None:
@@ -154,8 +153,7 @@ def _command_line(pid: int) -> str:
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="braucht Linux (/proc)")
 def test_serve_with_several_workers_runs_them_and_one_job_worker(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    env = {**os.environ, "WISSEN_DATA_DIR": str(data), "WISSEN_CONTENT_DIR": str(STARTER)}
-    env.pop("WISSEN_DATABASE_URL", None)
+    env = databases.process_env(data, STARTER)
     wissen = str(Path(sys.executable).with_name("wissen"))
     subprocess.run([wissen, "init"], env=env, check=True, timeout=300, capture_output=True)
     subprocess.run([wissen, "import"], env=env, check=True, timeout=300, capture_output=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -55,6 +54,7 @@ from wissen.services import (
 from wissen.services.permissions import Action, can
 from wissen.storage import BlobStore
 
+from . import databases
 from .conftest import PASSWORD, STARTER, csrf_token_of, load_bundle, login, make_app, make_user
 
 A, B = "bremerhaven", "ludwigslust-parchim"
@@ -318,7 +318,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, d
 def world(prepared: tuple[Path, dict[str, str]], tmp_path: Path) -> Iterator[Flask]:
     from wissen.services import search
 
-    shutil.copytree(prepared[0], tmp_path / "data")
+    databases.copy_data(prepared[0], tmp_path / "data")
     search._indexes.clear()
     app = make_app(tmp_path)
     yield app

@@ -24,6 +24,7 @@ from wissen.services import editing, indexing, lifecycle, search
 from wissen.services.editing import ArticleInput
 from wissen.services.permissions import Viewer
 
+from . import databases
 from .conftest import EVAL_DEV, csrf_token_of, load_bundle, login, make_app, make_user
 from .test_documents import upload
 
@@ -143,6 +144,20 @@ def test_similar_items_come_from_other_regions(indexed: Flask) -> None:
     section = page.split('id="aehnliche"', 1)[1].split("</section>", 1)[0]
     assert "Amt Süderbrarup" not in section
     assert "/artikel/" in section
+
+
+def test_similar_items_follow_a_change_at_once(indexed: Flask) -> None:
+    """The key terms of a page are kept for a while; what they find is never stale."""
+    url = "/artikel/buergerbus-suederbrarup"
+    page = indexed.test_client().get(url).get_data(as_text=True)
+    section = page.split('id="aehnliche"', 1)[1].split("</section>", 1)[0]
+    first = section.split('href="/artikel/', 1)[1].split('"', 1)[0]
+    with indexed.app_context():
+        admin = person("admin@example.org")
+        lifecycle.set_status(db.session, article(first), ArticleStatus.DRAFT, admin)
+        db.session.commit()
+    again = indexed.test_client().get(url).get_data(as_text=True)
+    assert f'href="/artikel/{first}"' not in again.split('id="aehnliche"', 1)[1]
 
 
 # --- visibility inside the search --------------------------------------------------------
@@ -345,11 +360,8 @@ def test_search_engine_run_directly(indexed: Flask) -> None:
 @pytest.mark.slow
 def test_a_separate_worker_makes_changes_searchable_within_a_second(tmp_path: Path) -> None:
     app = make_app(tmp_path, JOBS_IMMEDIATE=False)
-    env = {
-        **os.environ,
-        "WISSEN_DATA_DIR": str(tmp_path / "data"),
-        "WISSEN_SECRET_KEY": "test-secret-key",
-    }
+    env = databases.process_env(tmp_path / "data")
+    env["WISSEN_SECRET_KEY"] = "test-secret-key"
     with app.app_context():
         make_user("admin@example.org", "admin")
         indexing.ensure_index(db.session, Path(app.config["INDEX_DIR"]))

@@ -6,7 +6,6 @@ sqlmap``; without it the test is skipped with that hint). The default run leaves
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import databases
 from tests.conftest import PASSWORD, STARTER, free_port, wait_until_up
 
 pytestmark = pytest.mark.sqlmap
@@ -35,7 +35,7 @@ FOUND = ("identified the following injection point", "is vulnerable")
 
 
 def _wissen(data: Path, *args: str, stdin: str = "") -> None:
-    env = {**os.environ, "WISSEN_DATA_DIR": str(data), "WISSEN_CONTENT_DIR": str(STARTER)}
+    env = databases.process_env(data, STARTER)
     wissen = Path(sys.executable).with_name("wissen")
     subprocess.run([str(wissen), *args], env=env, input=stdin.encode(), check=True, timeout=300)
 
@@ -58,7 +58,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> str:
         stdin=PASSWORD,
     )
     port = free_port()
-    env = {**os.environ, "WISSEN_DATA_DIR": str(data)}
+    env = databases.process_env(data)
     log = data.parent / "server.log"
     with open(log, "wb") as output:
         server = subprocess.Popen(

@@ -16,6 +16,7 @@ from wissen.text import (
     plain_text,
     render,
     render_toc,
+    render_with_toc,
     rewrite_wikilinks,
     slugify,
 )
@@ -243,6 +244,12 @@ def test_toc_matches_rendered_ids() -> None:
     html = render(source)
     for _level, anchor, _text in toc:
         assert f'id="{anchor}"' in html
+
+
+def test_page_and_toc_from_one_parse_equal_the_separate_calls() -> None:
+    source = "# Titel\n\n## Über [[buergerbus]]\n\nText mit [[fehlt-noch]].\n\n### Ziele & Wege"
+    separate = (render(source, resolve), render_toc(source, resolve))
+    assert render_with_toc(source, resolve) == separate
 
 
 def test_heading_id_does_not_depend_on_resolved_title() -> None:

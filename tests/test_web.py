@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from wissen.extensions import db
-from wissen.models import Contact, Document
+from wissen.models import Article, Contact, Document
 
 from .conftest import login, make_app, make_user
 
@@ -151,6 +152,33 @@ def test_too_large_request_is_refused_with_413(tmp_path: Path) -> None:
     )
     assert response.status_code == 413
     assert "Datei zu groß" in response.get_data(as_text=True)
+
+
+def test_a_null_character_is_refused_in_german_everywhere(
+    starter: Flask, client: FlaskClient
+) -> None:
+    """PostgreSQL cannot store U+0000, so neither database gets one (no 500 on PostgreSQL)."""
+    make_user("admin@example.org", "admin")
+    login(client, "admin@example.org")
+    with starter.app_context():
+        articles_before = db.session.scalar(select(func.count()).select_from(Article))
+    starter.config["WTF_CSRF_ENABLED"] = False
+    form = {"title": "Dorfladen", "body": "Text", "kind": "praxisbeispiel"}
+    assert client.post("/artikel/neu", data=form).status_code == 302  # the form as such works
+    articles_before += 1
+    saved = client.post("/artikel/neu", data={**form, "title": "Dorf\x00laden"})
+    assert saved.status_code == 400 and "Nullzeichen" in saved.get_data(as_text=True)
+    searched = client.get("/suche?q=dorf%00laden")
+    assert searched.status_code == 400 and "Nullzeichen" in searched.get_data(as_text=True)
+    api = client.get("/api/v1/search?q=dorf%00laden")
+    assert api.status_code == 400 and "Nullzeichen" in api.get_json()["error"]["message"]
+    assert client.get("/artikel/dorf%00laden").status_code == 404
+    signed_out = starter.test_client().post(
+        "/-/anmelden", data={"email": "a\x00@example.org", "password": "x"}
+    )
+    assert signed_out.status_code == 400
+    with starter.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == articles_before
 
 
 def test_api_errors_are_json(starter: Flask, client: FlaskClient) -> None:

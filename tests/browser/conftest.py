@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import databases
 from tests.conftest import EVAL_DEV, PASSWORD, STARTER, free_port, wait_until_up
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -80,8 +81,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         pytest.skip("../shared/eval-dev fehlt")
     root = tmp_path_factory.mktemp("browser")
     data = root / "data"
-    env = {**os.environ, "WISSEN_DATA_DIR": str(data), "WISSEN_CONTENT_DIR": str(STARTER)}
-    env.pop("WISSEN_DATABASE_URL", None)
+    env = databases.process_env(data, STARTER)
     port = free_port()
     site = Site(f"http://127.0.0.1:{port}", data, env, root / "server.log")
     site.cli("init")

@@ -18,7 +18,6 @@ These tests run their own ``wissen serve`` (starter content, an admin): hostile 
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import urllib.request
@@ -30,6 +29,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 import yaml
 
+from tests import databases
 from tests.browser.conftest import Site, serving
 from tests.conftest import PASSWORD, STARTER, TESTDATA, free_port
 
@@ -149,9 +149,8 @@ def _yaml(path: Path, data: Any) -> None:
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     payloads = xss_payloads()
     root = tmp_path_factory.mktemp("hostile")
-    env = {**os.environ, "WISSEN_DATA_DIR": str(root / "data")}
-    env |= {"WISSEN_CONTENT_DIR": str(STARTER), "WISSEN_EXTRACT_TIMEOUT": str(EXTRACT_TIMEOUT)}
-    env.pop("WISSEN_DATABASE_URL", None)
+    env = databases.process_env(root / "data", STARTER)
+    env["WISSEN_EXTRACT_TIMEOUT"] = str(EXTRACT_TIMEOUT)
     port = free_port()
     site = Site(f"http://127.0.0.1:{port}", root / "data", env, root / "server.log")
     site.cli("init")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from whoosh.query import And, Or, Query, Term
@@ -11,6 +15,15 @@ from .analysis import fold, query_words
 from .engine import Access
 
 MAX_PREFIX_TERMS = 3000  # stop scanning the word list early: prefix lists can be long
+
+# The key terms of a page's text: the costliest part of "similar items" (analysing the text
+# and weighing each word by its frequency in the whole index). They depend on the text and,
+# only slightly, on the index's word statistics, so they are kept for a while; the search
+# with them always runs on the current index, with the viewer's mask.
+KEY_TERMS_KEPT = 2048
+KEY_TERMS_SECONDS = 900.0
+_key_terms: OrderedDict[bytes, tuple[float, list[tuple[str, float]]]] = OrderedDict()
+_key_terms_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,7 @@ def similar(
     """Parents of the items most like ``text`` (its key terms), outside ``other_region``."""
     if not query_words(text):
         return []
-    terms = searcher.key_terms_from_text("body", text, numterms=12)
+    terms = key_terms(searcher, text)
     if not terms:
         return []
     query = Or([Term("bodyf", term, boost=weight) for term, weight in terms])
@@ -74,3 +87,22 @@ def similar(
         if hit["parent"] not in found:
             found.append(hit["parent"])
     return found[:limit]
+
+
+def key_terms(searcher: Searcher, text: str, count: int = 12) -> list[tuple[str, float]]:
+    """The ``count`` words that best describe ``text``, with weights (cached, see above)."""
+    data = f"{count}\n{text}".encode("utf-8", "surrogatepass")
+    key = hashlib.blake2b(data, digest_size=16).digest()
+    now = time.monotonic()
+    with _key_terms_lock:
+        kept = _key_terms.get(key)
+        if kept is not None and now - kept[0] < KEY_TERMS_SECONDS:
+            _key_terms.move_to_end(key)
+            return kept[1]
+    terms = searcher.key_terms_from_text("body", text, numterms=count)
+    with _key_terms_lock:
+        _key_terms[key] = (now, terms)
+        _key_terms.move_to_end(key)
+        while len(_key_terms) > KEY_TERMS_KEPT:
+            _key_terms.popitem(last=False)
+    return terms

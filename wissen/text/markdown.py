@@ -200,6 +200,18 @@ def render_toc(
 ) -> list[tuple[int, str, str]]:
     """(level, id, text) of the h2 and h3 headings, with the ids render() gives them."""
     tokens, _ = _parse(markdown, resolve_link)
+    return _toc(tokens)
+
+
+def render_with_toc(
+    markdown: str, resolve_link: LinkResolver | None = None
+) -> tuple[str, list[tuple[int, str, str]]]:
+    """``render`` and ``render_toc`` from one parse (an article page shows both)."""
+    tokens, env = _parse(markdown, resolve_link)
+    return _sanitize(_MD.renderer.render(tokens, _MD.options, env)), _toc(tokens)
+
+
+def _toc(tokens: list[Token]) -> list[tuple[int, str, str]]:
     return [
         (int(token.tag[1]), str(token.attrGet("id")), _inline_text(tokens[index + 1]))
         for index, token in enumerate(tokens)

@@ -29,6 +29,7 @@ from . import (  # noqa: F401 - editor, history, lifecycle, uploads add routes
     filters,
     headers,
     history,
+    input_guard,
     lifecycle,
     privacy,
     search,
@@ -86,6 +87,7 @@ def register_web(app: Flask) -> None:
     errors.register(app)
     filters.register(app)
     headers.register(app)
+    input_guard.register(app)  # first: the hooks below read what was sent
     tokens.register(app)  # before _require_login_when_private: it reads current_user
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Bitte melden Sie sich an, um diese Seite zu sehen."

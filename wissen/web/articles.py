@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from wissen.errors import NotFound
 from wissen.models import ArticleKind
 from wissen.services import articles, contacts, lifecycle, seminars
-from wissen.text import LinkTarget, render, render_toc
+from wissen.text import LinkTarget, render_with_toc
 
 from .helpers import session, similar_items, viewer
 
@@ -31,11 +31,12 @@ def view(slug: str) -> str | Response:
         if renamed is None:
             raise
         return redirect(url_for("articles.view", slug=renamed), 301)
+    body_html, toc = render_with_toc(article.body, resolve_link)
     return render_template(
         "articles/view.html",
         article=article,
-        body_html=render(article.body, resolve_link),
-        toc=render_toc(article.body),
+        body_html=body_html,
+        toc=toc,
         contacts=contacts.cards(article.contacts, viewer()),
         backlinks=articles.linking_articles(session(), article.slug),
         similar=similar_items(article, f"{article.title} {article.summary} {article.body}"),

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from wissen.models import Article, ArticleKind, Contact, Region, Tag, Theme
 from wissen.services import articles, editing, skeletons
 from wissen.services.permissions import Action
-from wissen.text import render, render_toc
+from wissen.text import render, render_with_toc
 from wissen.text.diff import word_diff
 
 from .articles import bp, resolve_link
@@ -189,6 +189,5 @@ def _conflict(conflict: editing.EditConflict) -> tuple[str, int]:
 def preview() -> str:
     """The rendered body for the live preview beside the editor (HTML fragment)."""
     body = request.form.get("body", "")[: editing.MAX_BODY]
-    return render_template(
-        "articles/_preview.html", html=render(body, resolve_link), toc=render_toc(body)
-    )
+    html, toc = render_with_toc(body, resolve_link)
+    return render_template("articles/_preview.html", html=html, toc=toc)
