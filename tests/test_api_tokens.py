@@ -26,6 +26,7 @@ from wissen.models import (
 )
 from wissen.services import api_tokens, editing, users
 
+from . import databases
 from .conftest import csrf_token_of, login, make_app, make_user
 
 EDITOR = "redaktion-bremerhaven@example.org"
@@ -417,6 +418,7 @@ def test_last_use_is_written_at_most_once_a_minute(site: Flask) -> None:
     assert token_named("Skript").last_used_at == later
 
 
+@pytest.mark.skipif(databases.ON_POSTGRES, reason="prüft die SQLite-Datei selbst")
 def test_no_sqlite_file_holds_the_secret(site: Flask) -> None:
     secret = new_secret(signed_in(site, EDITOR), "Skript")
     db.session.remove()

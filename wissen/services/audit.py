@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 from wissen.models import AuditEvent, User
 from wissen.services.permissions import signed_in
 
+ACTOR_LENGTH = AuditEvent.__table__.c.actor.type.length
+OBJECT_KEY_LENGTH = AuditEvent.__table__.c.object_key.type.length
+
 
 def record(
     session: Session,
@@ -23,12 +26,14 @@ def record(
 ) -> AuditEvent:
     """Add an AuditEvent; ``actor`` names a non-user source such as ``cli`` or ``import``."""
     account: User | None = signed_in(user)
+    # Keys come from what was typed (a failed login's e-mail can be anything): cut to the
+    # column, which PostgreSQL enforces and SQLite does not, so both keep the same entry.
     event = AuditEvent(
         user_id=account.id if account else None,
-        actor=account.email if account else actor,
+        actor=(account.email if account else actor)[:ACTOR_LENGTH],
         action=action,
         object_type=object_type,
-        object_key=object_key,
+        object_key=object_key[:OBJECT_KEY_LENGTH],
         detail=json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
         if detail
         else "",
