@@ -8,6 +8,7 @@ restarts.
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import io
 import json
@@ -177,6 +178,7 @@ def test_serve_with_several_workers_runs_them_and_one_job_worker(tmp_path: Path)
             time.sleep(0.2)
             children = [_command_line(pid) for pid in _children(server.pid)]
         assert _search(base, "ehrenamt")["total"] > 0
+        _connection_survives_a_pause(port, seconds=3)
         started = _children(server.pid)
     finally:
         server.terminate()
@@ -186,6 +188,21 @@ def test_serve_with_several_workers_runs_them_and_one_job_worker(tmp_path: Path)
         assert time.monotonic() < deadline, [_command_line(p) for p in started if _alive(p)]
         time.sleep(0.2)
     assert "Traceback" not in log.read_text()
+
+
+def _connection_survives_a_pause(port: int, seconds: float) -> None:
+    """A person pauses between two requests: the kept-alive connection must still be open
+    (gunicorn closes idle ones after 2 s by default; a form sent then would be lost)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        for _ in range(2):
+            connection.request("GET", "/-/health")
+            answer = connection.getresponse()
+            answer.read()
+            assert answer.status == 200 and not answer.will_close
+            time.sleep(seconds)
+    finally:
+        connection.close()
 
 
 def _alive(pid: int) -> bool:

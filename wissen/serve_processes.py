@@ -49,6 +49,10 @@ def serve_processes(host: str, port: int, threads: int, workers: int, with_worke
         "threads": threads,
         "timeout": 120,  # a large upload is read while the request runs
         "graceful_timeout": 30,
+        # Idle connections stay open as long as behind waitress (one process) would allow
+        # and longer than nginx keeps its upstream connections (60 s): a POST after a pause
+        # must not meet a connection the server has just closed.
+        "keepalive": 75,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
