@@ -26,7 +26,6 @@ word in the search API (within ``--settle`` seconds), every upload ``ready`` or
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import multiprocessing
 import os
@@ -478,24 +477,13 @@ def measure(args: argparse.Namespace, report: dict[str, Any]) -> None:
     report["targets"] = targets(report)
 
 
-def lock_work(work: Path) -> Any:
-    """One run per work folder: a second one would delete the first one's data folder."""
-    work.mkdir(parents=True, exist_ok=True)
-    handle = open(work / ".load.lock", "w")  # noqa: SIM115 - held for the whole run
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        sys.exit(f"Another load.py run uses {work}; choose another --work.")
-    return handle
-
-
 def _terminate(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt  # the finally blocks stop every child
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    lock = lock_work(args.work)  # noqa: F841 - released when the process ends
+    lock = procs.lock_work(args.work, "load")  # noqa: F841 - released when the process ends
     signal.signal(signal.SIGTERM, _terminate)
     report: dict[str, Any] = {"machine": machine(), "settle_s": args.settle}
     report["args"] = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}

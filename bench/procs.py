@@ -8,15 +8,18 @@ group id of a process this benchmark started — never by name.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import IO
 
 _started: list[subprocess.Popen] = []
 
@@ -187,3 +190,15 @@ def wait_quiet(pid: int, timeout: float, share: float = 0.05, calm: int = 3) -> 
 def folder_mb(folder: Path) -> float:
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     return round(size / 2**20, 1)
+
+
+def lock_work(work: Path, program: str) -> IO[str]:
+    """One run per work folder: a second one would delete the first one's data folder.
+    Keep the returned handle for the whole run; the lock goes with the process."""
+    work.mkdir(parents=True, exist_ok=True)
+    handle = open(work / f".{program}.lock", "w")  # noqa: SIM115 - held for the whole run
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        sys.exit(f"Another {program}.py run uses {work}; choose another --work.")
+    return handle

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import fcntl
 import json
 import os
 import platform
@@ -497,20 +496,9 @@ def save(report: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(as_json(report), ensure_ascii=False, indent=2) + "\n")
 
 
-def lock_work(work: Path) -> Any:
-    """One run per work folder: a second one would delete the first one's data folder."""
-    work.mkdir(parents=True, exist_ok=True)
-    handle = open(work / ".search_latency.lock", "w")  # noqa: SIM115 - held for the whole run
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        sys.exit(f"Another search_latency.py run uses {work}; choose another --work.")
-    return handle
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    lock = lock_work(args.work)  # noqa: F841 - released when the process ends
+    lock = procs.lock_work(args.work, "search_latency")  # noqa: F841 - released when the process ends
     signal.signal(signal.SIGTERM, _terminate)
     report: dict[str, Any] = {}
     try:

@@ -15,7 +15,6 @@ from wissen.text import (
     is_valid_slug,
     plain_text,
     render,
-    render_toc,
     render_with_toc,
     rewrite_wikilinks,
     slugify,
@@ -235,7 +234,7 @@ def test_heading_ids_are_german_slugs_and_unique() -> None:
 
 def test_toc_matches_rendered_ids() -> None:
     source = "# Titel\n\n## Ziele & Wege\n\n### `Code` im Titel\n\n#### zu tief\n\n## Ziele & Wege"
-    toc = render_toc(source)
+    toc = render_with_toc(source)[1]
     assert toc == [
         (2, "ziele-wege", "Ziele & Wege"),
         (3, "code-im-titel", "Code im Titel"),
@@ -246,15 +245,16 @@ def test_toc_matches_rendered_ids() -> None:
         assert f'id="{anchor}"' in html
 
 
-def test_page_and_toc_from_one_parse_equal_the_separate_calls() -> None:
+def test_page_and_toc_come_from_one_parse() -> None:
     source = "# Titel\n\n## Über [[buergerbus]]\n\nText mit [[fehlt-noch]].\n\n### Ziele & Wege"
-    separate = (render(source, resolve), render_toc(source, resolve))
-    assert render_with_toc(source, resolve) == separate
+    html, toc = render_with_toc(source, resolve)
+    assert html == render(source, resolve)
+    assert [anchor for _level, anchor, _text in toc] == ["ueber-buergerbus", "ziele-wege"]
 
 
 def test_heading_id_does_not_depend_on_resolved_title() -> None:
     source = "## Über [[buergerbus]]"
-    assert render_toc(source, resolve) == [(2, "ueber-buergerbus", "Über Bürgerbus im Amt")]
+    assert render_with_toc(source, resolve)[1] == [(2, "ueber-buergerbus", "Über Bürgerbus im Amt")]
     assert 'id="ueber-buergerbus"' in render(source, resolve)
 
 
@@ -401,7 +401,7 @@ def test_hostile_strings_render_safely() -> None:
     for line in lines:
         assert_no_executable_markup(render(line, resolve))
         plain_text(line)
-        render_toc(line)
+        render_with_toc(line)
         find_wikilinks(line)
     assert_no_executable_markup(render("\n".join(lines), resolve))
     assert_no_executable_markup(render("\n\n".join(lines), resolve))

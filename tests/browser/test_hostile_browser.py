@@ -30,7 +30,7 @@ import pytest
 import yaml
 
 from tests import databases
-from tests.browser.conftest import Site, serving
+from tests.browser.conftest import Site, serving, sign_in
 from tests.conftest import PASSWORD, STARTER, TESTDATA, free_port
 
 ADMIN = "admin@example.org"
@@ -221,16 +221,6 @@ def tab(browser, hostile_site: Site) -> Iterator[Watched]:
     context.close()
 
 
-def sign_in(watched: Watched) -> None:
-    page = watched.tab
-    page.goto("/-/anmelden")
-    page.fill("#feld-email", ADMIN)
-    page.fill("#feld-password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    assert "Angemeldet als" in page.content(), page.content()[:2000]
-
-
 def _wait_for_index(watched: Watched, word: str, wanted: int) -> None:
     """The import's index entries are written by the server's worker: wait for them."""
     deadline = time.monotonic() + 60
@@ -247,7 +237,7 @@ def _wait_for_index(watched: Watched, word: str, wanted: int) -> None:
 
 def test_stored_payloads_never_run_on_any_page_that_shows_them(tab: Watched) -> None:
     groups = chunks(xss_payloads())
-    sign_in(tab)
+    sign_in(tab.tab, ADMIN)
     _wait_for_index(tab, "Verweis", len(groups))
     pages = [f"/artikel/angriff-{n}" for n in range(len(groups))]
     pages += [f"/kontakte/kontakt-{n}" for n in range(len(groups))]
@@ -350,7 +340,7 @@ def test_payloads_typed_into_the_editor_never_run(tab: Watched) -> None:
     body: the live preview (filled by script as one types), the saved article page and its
     edit form stay inert."""
     payloads = xss_payloads()
-    sign_in(tab)
+    sign_in(tab.tab, ADMIN)
     tab.visit("/artikel/neu?art=praxisbeispiel")
     page = tab.tab
     page.fill("#feld-title", " ".join(payloads)[:300])
@@ -421,7 +411,7 @@ def test_every_hostile_pdf_ends_ready_or_failed_or_is_refused(
     tab: Watched, hostile_site: Site
 ) -> None:
     files = _hostile_files()
-    sign_in(tab)
+    sign_in(tab.tab, ADMIN)
     before = _listed_documents(tab)
     outcomes: dict[str, str] = {}
     accepted = 0

@@ -195,18 +195,11 @@ def render(markdown: str, resolve_link: LinkResolver | None = None) -> str:
     return _sanitize(_MD.renderer.render(tokens, _MD.options, env))
 
 
-def render_toc(
-    markdown: str, resolve_link: LinkResolver | None = None
-) -> list[tuple[int, str, str]]:
-    """(level, id, text) of the h2 and h3 headings, with the ids render() gives them."""
-    tokens, _ = _parse(markdown, resolve_link)
-    return _toc(tokens)
-
-
 def render_with_toc(
     markdown: str, resolve_link: LinkResolver | None = None
 ) -> tuple[str, list[tuple[int, str, str]]]:
-    """``render`` and ``render_toc`` from one parse (an article page shows both)."""
+    """``render`` plus the table of contents, from one parse (a page shows both): the
+    (level, id, text) of the h2 and h3 headings, with the ids the HTML gives them."""
     tokens, env = _parse(markdown, resolve_link)
     return _sanitize(_MD.renderer.render(tokens, _MD.options, env)), _toc(tokens)
 
