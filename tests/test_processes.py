@@ -12,6 +12,7 @@ import http.client
 import http.cookiejar
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -179,6 +180,7 @@ def test_serve_with_several_workers_runs_them_and_one_job_worker(tmp_path: Path)
             children = [_command_line(pid) for pid in _children(server.pid)]
         assert _search(base, "ehrenamt")["total"] > 0
         _connection_survives_a_pause(port, seconds=3)
+        _job_worker_yields_to_web_processes(_children(server.pid))
         started = _children(server.pid)
     finally:
         server.terminate()
@@ -188,6 +190,15 @@ def test_serve_with_several_workers_runs_them_and_one_job_worker(tmp_path: Path)
         assert time.monotonic() < deadline, [_command_line(p) for p in started if _alive(p)]
         time.sleep(0.2)
     assert "Traceback" not in log.read_text()
+
+
+def _job_worker_yields_to_web_processes(children: list[int]) -> None:
+    """Indexing and PDF reading must not take a core from a waiting search."""
+    niceness = {pid: os.getpriority(os.PRIO_PROCESS, pid) for pid in children}
+    job = [n for pid, n in niceness.items() if "wissen worker" in _command_line(pid)]
+    web = [n for pid, n in niceness.items() if "wissen worker" not in _command_line(pid)]
+    assert len(job) == 1 and web, niceness
+    assert job[0] >= max(web) + 5, niceness
 
 
 def _connection_survives_a_pause(port: int, seconds: float) -> None:

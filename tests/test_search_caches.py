@@ -81,7 +81,7 @@ def test_a_typo_is_corrected_to_a_word_of_a_newer_segment(index: SearchIndex) ->
 def test_spelling_finds_what_whoosh_finds(index: SearchIndex, word: str, maxdist: int) -> None:
     """The compiled distance must agree with Whoosh's own ``terms_within``."""
     entries.apply(index.root, {"article:5": _article(5, "Die Gemeinden und Landkreise.")})
-    searcher = store.SearcherPool(index.root).get()
+    searcher = store.open_current(index.root).searcher()
     try:
         reader = searcher.reader()
         expected = set(reader.terms_within("spell", word, maxdist, prefix=1))
@@ -121,7 +121,7 @@ def test_cached_lists_cannot_be_changed_by_a_caller() -> None:
 
 
 def test_opening_a_searcher_does_not_copy_the_index_into_memory(tmp_path: Path) -> None:
-    """Each server thread opens its own searcher after every index change; copying the
+    """Each server process opens a searcher after every index change; copying the
     segment files made that take half a second at 20,000 articles, and gigabytes."""
     import tracemalloc
 
@@ -132,7 +132,7 @@ def test_opening_a_searcher_does_not_copy_the_index_into_memory(tmp_path: Path) 
     assert postings > 1_000_000  # big enough that a copy would show
     tracemalloc.start()
     try:
-        searcher = store.SearcherPool(tmp_path).get()
+        searcher = store.open_current(tmp_path).searcher()
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

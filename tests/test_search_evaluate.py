@@ -120,7 +120,7 @@ def _reference(searcher, query) -> dict[int, float]:
 
 
 def test_the_index_has_several_segments_and_deletions(index: SearchIndex) -> None:
-    with store.SearcherPool(index.root).get() as searcher:
+    with store.open_current(index.root).searcher() as searcher:
         leaves = list(searcher.reader().leaf_readers())
         assert len(leaves) >= 2
         assert any(leaf.has_deletions() for leaf, _ in leaves)
@@ -128,7 +128,7 @@ def test_the_index_has_several_segments_and_deletions(index: SearchIndex) -> Non
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_scores_equal_whoosh_matchers(index: SearchIndex, text: str) -> None:
-    searcher = store.SearcherPool(index.root).get()
+    searcher = store.open_current(index.root).searcher()
     try:
         query = build(searcher.reader(), parse(text), SHIPPED).query
         assert query is not None
@@ -168,7 +168,7 @@ def test_block_reading_equals_the_public_matcher_interface(index: SearchIndex) -
     codecs. Both must give the same postings, values included."""
     from wissen.search.evaluate import _postings, _postings_one_by_one
 
-    searcher = store.SearcherPool(index.root).get()
+    searcher = store.open_current(index.root).searcher()
     try:
         compared = 0
         for leaf, _ in searcher.reader().leaf_readers():

@@ -35,7 +35,7 @@ _DAMAGE = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, 
 
 
 class SearchIndex:
-    """Searching one index folder; one searcher per thread, refreshed on every use."""
+    """Searching one index folder; one searcher per process, reopened after a change."""
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
@@ -44,25 +44,26 @@ class SearchIndex:
     def search(self, request: Request) -> Outcome:
         return self._guarded(engine.search, request)
 
-    def _guarded(self, run, *args):
-        try:
-            return run(self._pool.get(), *args)
-        except _DAMAGE as error:
-            # Files changed under an open searcher (disk trouble, a hand-made copy): drop it;
-            # the caller rebuilds from the database.
-            self._pool.close()
-            raise IndexUnavailable(
-                f"Der Suchindex ist beschädigt ({type(error).__name__})."
-            ) from None
+    def _guarded(self, run, *args, **options):
+        with self._pool.lease() as searcher:
+            try:
+                return run(searcher, *args, **options)
+            except _DAMAGE as error:
+                # Files changed under an open searcher (disk trouble, a hand-made copy):
+                # drop it; the caller rebuilds from the database.
+                self._pool.discard(searcher)
+                raise IndexUnavailable(
+                    f"Der Suchindex ist beschädigt ({type(error).__name__})."
+                ) from None
 
     def complete(self, text: str, access: Access, limit: int = 8) -> list[Completion]:
-        return extras.complete(self._pool.get(), text, access, limit)
+        return self._guarded(extras.complete, text, access, limit)
 
     def similar(
         self, parent: str, text: str, access: Access, other_region: str = "", limit: int = 5
     ) -> list[str]:
-        return extras.similar(
-            self._pool.get(), parent, text, access, other_region=other_region, limit=limit
+        return self._guarded(
+            extras.similar, parent, text, access, other_region=other_region, limit=limit
         )
 
     def facet_pairs(self, access: Access, first: str, second: str) -> dict[tuple[str, str], int]:
@@ -75,4 +76,4 @@ class SearchIndex:
         from .compounds import split_compound
 
         split_compound("ehrenamtsstruktur")
-        spelling.prepare(self._pool.get().reader())
+        self._guarded(lambda searcher: spelling.prepare(searcher.reader()))

@@ -8,11 +8,17 @@ for the first search of every server thread after each index change, and gigabyt
 resident memory (one copy per thread). Here the part is read in place: by offset
 (``get``, what searching mostly does) or through a small read-only file object over the
 same memory, which copies only the bytes asked for (headers, pickled blocks).
+
+All threads of a process share one searcher (``store.SearcherPool``), so one part is read
+by several threads at once. Reading by offset keeps no state; the file object's position
+does, and a posting list is read by ``seek`` then ``read``: each thread gets its own file
+object over the same memory, else one thread's ``seek`` moves another's ``read``.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 
 from whoosh.filedb import compound, structfile
 
@@ -21,28 +27,31 @@ class LazyBufferFile(structfile.BufferFile):
     def __init__(self, buf, name=None, onclose=None) -> None:
         self._buf = buf
         self._name = name
-        self._file = None
+        self._local = threading.local()
+        self._readers: list[io.RawIOBase] = []  # every thread's, to close them all
         self.onclose = onclose
         self.is_real = False
         self.is_closed = False
 
     @property
     def file(self):
-        if self._file is None:
-            self._file = MemoryReader(self._buf)
-        return self._file
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = self.file = MemoryReader(self._buf)
+        return reader
 
     @file.setter
     def file(self, value) -> None:
-        self._file = value
+        self._local.reader = value
+        self._readers.append(value)  # list.append is atomic: no lock needed
 
     def close(self) -> None:
         if self.is_closed:
             raise Exception("This file is already closed")  # as Whoosh raises it
         if self.onclose:
             self.onclose(self)
-        if self._file is not None:
-            self._file.close()
+        for reader in self._readers:
+            reader.close()
         self.is_closed = True
 
 

@@ -135,14 +135,13 @@ class Evaluator:
         return self._terms[key]
 
     def _read_term(self, fieldname: str, text: str) -> Scores | None:
-        searcher = self.searcher
-        btext = searcher.schema[fieldname].to_bytes(text)
-        if (fieldname, btext) not in searcher.reader():
-            return None
-        out = self.empty()
+        btext = self.searcher.schema[fieldname].to_bytes(text)
+        out = None
         for leaf, offset in self.leaves:
-            if (fieldname, btext) in leaf:
-                ids, tfs = _decoded_postings(leaf, fieldname, btext)
+            ids, tfs = _decoded_postings(leaf, fieldname, btext)
+            if ids.size:
+                if out is None:
+                    out = self.empty()
                 self._bm25(out, leaf, offset, fieldname, btext, ids, tfs)
         return out
 
@@ -215,9 +214,16 @@ def _searcher_cache(searcher: Searcher) -> dict:
 
 
 def _decoded_postings(leaf, fieldname: str, btext: bytes) -> postcache.Postings:
-    """(docnums, term frequencies) of one term in one segment, from the shared cache."""
+    """(docnums, term frequencies) of one term in one segment, from the shared cache.
+
+    A term the segment lacks gives empty lists, and they are kept too: an expanded query
+    asks for every word in five fields, most of them absent from most segments, and
+    each of those answers was a hash lookup in the segment's term table.
+    """
 
     def read() -> postcache.Postings:
+        if (fieldname, btext) not in leaf:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
         ids, tfs, _ = _postings(leaf, fieldname, btext)
         return ids, tfs
 

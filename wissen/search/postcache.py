@@ -20,6 +20,9 @@ from collections.abc import Callable
 import numpy as np
 
 DEFAULT_BYTES = 192 * 1024 * 1024
+# What an entry costs besides its arrays (key, two array headers, the dict's node), so
+# that the many empty lists of absent terms count as well.
+ENTRY_BYTES = 320
 
 Postings = tuple[np.ndarray, np.ndarray]  # (docnums, term frequencies)
 
@@ -40,7 +43,7 @@ class PostingsCache:
         ids, tfs = read()  # outside the lock: other threads keep searching meanwhile
         ids = ids.astype(np.int32)  # frequencies stay float64: scores must not change
         ids.flags.writeable = tfs.flags.writeable = False  # shared: nobody may change them
-        size = ids.nbytes + tfs.nbytes
+        size = ids.nbytes + tfs.nbytes + ENTRY_BYTES
         if size > self.max_bytes // 8:  # one huge list must not push out everything else
             return ids, tfs
         with self._lock:
@@ -49,7 +52,7 @@ class PostingsCache:
                 self._bytes += size
             while self._bytes > self.max_bytes:
                 _, (old_ids, old_tfs) = self._lists.popitem(last=False)
-                self._bytes -= old_ids.nbytes + old_tfs.nbytes
+                self._bytes -= old_ids.nbytes + old_tfs.nbytes + ENTRY_BYTES
         return ids, tfs
 
     @property

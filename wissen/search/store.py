@@ -156,8 +156,7 @@ def _unreadable(error: Exception) -> IndexUnavailable:
 
 
 def _storage(path: Path) -> FileStorage:
-    # With mmap each thread's searcher maps the index files again, so the server's RSS
-    # shows the index size once per thread (1.5 GB with 8 threads on a 128 MB index).
+    # Each process maps the index files once (one shared searcher, see SearcherPool).
     # Those are clean file pages the kernel can drop at any time, not heap; reading
     # without mmap measured 30-60 % slower, so mmap stays (docs/betrieb.md explains).
     return FileStorage(str(path), supports_mmap=True)
@@ -220,8 +219,9 @@ def _cache_column_readers(searcher: Searcher) -> None:
 
     Whoosh decodes a column's whole offset table (and a RefBytes column's unique values)
     every time a reader is asked for it; grouping, collapsing and facets ask on every
-    query, which cost about a third of the search time. A searcher belongs to one thread
-    and its segments never change, so the cached readers stay valid until it is closed.
+    query, which cost about a third of the search time. A searcher's segments never
+    change, so the cached readers stay valid until it is closed. Threads sharing it may
+    both build a missing reader at once; one of the two equal readers is kept.
     """
     for leaf, _ in searcher.reader().leaf_readers():
         original = leaf.column_reader
@@ -238,26 +238,70 @@ def _cache_column_readers(searcher: Searcher) -> None:
         leaf.column_reader = cached
 
 
+class _Shared:
+    """One open searcher and the number of threads using it right now."""
+
+    def __init__(self, name: str | None, searcher: Searcher) -> None:
+        self.name = name
+        self.searcher = searcher
+        self.generation = searcher.reader().generation()
+        self.users = 0
+        self.retired = False  # replaced: close it when the last user is done
+
+
 class SearcherPool:
-    """One searcher per thread, refreshed per use (about 10 µs when nothing changed)."""
+    """One searcher per process and index generation, shared by all its threads.
+
+    After an index change the first search opens the new generation (15–40 ms of CPU);
+    with a searcher per thread every one of the server's threads paid that again, and
+    those reopens, competing for one interpreter lock, were the slow searches under load.
+    Whoosh's readers keep no per-search state except file positions, which
+    ``bufferfile`` gives each thread separately. A replaced searcher is closed only when
+    the last thread using it is done.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._shared: _Shared | None = None
 
-    def get(self) -> Searcher:
-        name = _current_name(self.root)
-        held = getattr(self._local, "held", None)
-        if held is not None and held[0] == name:
-            searcher = held[1]
-            try:
-                if searcher._ix.latest_generation() == searcher.reader().generation():
-                    return searcher
-            except Exception:  # a half-written generation: open afresh below
-                pass
+    @contextlib.contextmanager
+    def lease(self) -> Iterator[Searcher]:
+        """The current searcher, held open until the block ends."""
+        shared = self._acquire()
+        try:
+            yield shared.searcher
+        finally:
+            self._release(shared)
+
+    def _acquire(self) -> _Shared:
+        seen = self._shared
+        if seen is not None and self._is_fresh(seen):  # outside the lock: a few µs
+            with self._lock:
+                if self._shared is seen:
+                    seen.users += 1
+                    return seen
+        with self._lock:
+            shared = self._shared
+            if shared is None or not self._is_fresh(shared):
+                # The first thread to see a change opens the new generation; the others
+                # wait for it here instead of each opening their own.
+                name = _current_name(self.root)
+                shared = self._replace(_Shared(name, self._open()))
+            shared.users += 1
+            return shared
+
+    def _is_fresh(self, shared: _Shared) -> bool:
+        if shared.retired or shared.name != _current_name(self.root):
+            return False
+        try:
             # Not Searcher.refresh(): it reuses segment readers and then misses deletions
             # made since (an edited article would be found by its old words).
-            searcher.close()
+            return shared.searcher._ix.latest_generation() == shared.generation
+        except Exception:  # a half-written generation: open afresh
+            return False
+
+    def _open(self) -> Searcher:
         try:
             searcher = open_current(self.root).searcher()
         except IndexUnavailable:
@@ -265,11 +309,36 @@ class SearcherPool:
         except Exception as error:
             raise _unreadable(error) from None
         _cache_column_readers(searcher)
-        self._local.held = (name, searcher)
         return searcher
 
+    def _replace(self, shared: _Shared) -> _Shared:
+        old, self._shared = self._shared, shared
+        if old is not None:
+            self._retire(old)
+        return shared
+
+    def _retire(self, shared: _Shared) -> None:
+        shared.retired = True
+        if shared.users == 0:
+            shared.searcher.close()
+
+    def _release(self, shared: _Shared) -> None:
+        with self._lock:
+            shared.users -= 1
+            if shared.retired and shared.users == 0:
+                shared.searcher.close()
+
+    def discard(self, searcher: Searcher) -> None:
+        """Stop handing out ``searcher`` (its files changed under it); the next lease
+        opens the index afresh."""
+        with self._lock:
+            shared = self._shared
+            if shared is not None and shared.searcher is searcher:
+                self._shared = None
+                self._retire(shared)
+
     def close(self) -> None:
-        held = getattr(self._local, "held", None)
-        if held is not None:
-            held[1].close()
-            self._local.held = None
+        with self._lock:
+            shared, self._shared = self._shared, None
+            if shared is not None:
+                self._retire(shared)

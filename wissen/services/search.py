@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from wissen.models import (
     Article,
@@ -145,7 +145,9 @@ def _load(session: Session, hits: list[Hit]) -> list[ResultItem]:
     found: dict[str, Any] = {}
     for kind, ids in wanted.items():
         model = _MODELS[kind]
-        for obj in session.scalars(select(model).where(model.id.in_(ids))):
+        # Each hit shows its region: loaded with it, not one query per hit.
+        query = select(model).options(joinedload(model.region)).where(model.id.in_(ids))
+        for obj in session.scalars(query):
             found[f"{kind}:{obj.id}"] = obj
     # An object deleted since the index saw it is simply skipped.
     return [ResultItem(h.type, found[h.parent], h) for h in hits if h.parent in found]
