@@ -13,23 +13,11 @@ import numpy as np
 import pytest
 
 from wissen.search import Access, Request, SearchIndex, entries, spelling, store, thesaurus
-from wissen.search.entries import Entry
 from wissen.search.postcache import PostingsCache
 
+from .search_helpers import article_entries
+
 SHIPPED = thesaurus.compiled(thesaurus.shipped_text())
-
-
-def _article(number: int, body: str) -> list[Entry]:
-    return [
-        Entry(
-            parent=f"article:{number}",
-            type="article",
-            title=f"Artikel {number}",
-            stamp=body,
-            kind="praxisbeispiel",
-            body=body,
-        )
-    ]
 
 
 def _found(index: SearchIndex, text: str) -> list[str]:
@@ -45,7 +33,7 @@ def index(tmp_path: Path) -> SearchIndex:
         3: "Die Dorfmoderation begleitet die Gemeinde beim Wandel.",
     }
     entries.rebuild(
-        tmp_path, iter({f"article:{n}": _article(n, t) for n, t in texts.items()}.items())
+        tmp_path, iter({f"article:{n}": article_entries(n, t) for n, t in texts.items()}.items())
     )
     return SearchIndex(tmp_path)
 
@@ -57,7 +45,7 @@ def test_an_edit_is_seen_although_its_old_words_were_cached(index: SearchIndex) 
     entries.apply(
         index.root,
         {
-            "article:1": _article(1, "Der Rufbus ersetzt den Bürgerbus im Landkreis."),
+            "article:1": article_entries(1, "Der Rufbus ersetzt den Bürgerbus im Landkreis."),
             "article:2": [],
         },
     )
@@ -68,7 +56,7 @@ def test_an_edit_is_seen_although_its_old_words_were_cached(index: SearchIndex) 
 
 def test_a_typo_is_corrected_to_a_word_of_a_newer_segment(index: SearchIndex) -> None:
     assert _found(index, "Dorfmoderation") == ["article:3"]
-    entries.apply(index.root, {"article:4": _article(4, "Das Quartiersmanagement hilft.")})
+    entries.apply(index.root, {"article:4": article_entries(4, "Das Quartiersmanagement hilft.")})
     outcome = index.search(Request(text="Quartiersmanagment", access=Access(), thesaurus=SHIPPED))
     assert [hit.parent for hit in outcome.hits] == ["article:4"]
     assert outcome.suggestion == "quartiersmanagement"
@@ -80,7 +68,7 @@ def test_a_typo_is_corrected_to_a_word_of_a_newer_segment(index: SearchIndex) ->
 )
 def test_spelling_finds_what_whoosh_finds(index: SearchIndex, word: str, maxdist: int) -> None:
     """The compiled distance must agree with Whoosh's own ``terms_within``."""
-    entries.apply(index.root, {"article:5": _article(5, "Die Gemeinden und Landkreise.")})
+    entries.apply(index.root, {"article:5": article_entries(5, "Die Gemeinden und Landkreise.")})
     searcher = store.open_current(index.root).searcher()
     try:
         reader = searcher.reader()
@@ -126,7 +114,7 @@ def test_opening_a_searcher_does_not_copy_the_index_into_memory(tmp_path: Path) 
     import tracemalloc
 
     words = " ".join(f"wort{n}" for n in range(2000))
-    groups = {f"article:{n}": _article(n, f"{words} nummer{n}") for n in range(120)}
+    groups = {f"article:{n}": article_entries(n, f"{words} nummer{n}") for n in range(120)}
     entries.rebuild(tmp_path, iter(groups.items()))
     postings = sum(p.stat().st_size for p in tmp_path.rglob("*.seg"))
     assert postings > 1_000_000  # big enough that a copy would show

@@ -26,7 +26,8 @@ from wissen.search import (
     store,
     thesaurus,
 )
-from wissen.search.entries import Entry
+
+from .search_helpers import article_entries
 
 SHIPPED = thesaurus.compiled(thesaurus.shipped_text())
 ARTICLES = 300
@@ -42,19 +43,6 @@ def _word(number: int) -> str:
         digits = LETTERS[rest] + digits
         if number == 0:
             return "qu" + digits
-
-
-def _article(number: int, body: str) -> list[Entry]:
-    return [
-        Entry(
-            parent=f"article:{number}",
-            type="article",
-            title=f"Artikel {number}",
-            stamp=body,
-            kind="praxisbeispiel",
-            body=body,
-        )
-    ]
 
 
 def _body(number: int) -> str:
@@ -73,7 +61,7 @@ def _parents(index: SearchIndex, text: str) -> set[str]:
 
 @pytest.fixture
 def index(tmp_path: Path) -> SearchIndex:
-    groups = {f"article:{n}": _article(n, _body(n)) for n in range(1, ARTICLES + 1)}
+    groups = {f"article:{n}": article_entries(n, _body(n)) for n in range(1, ARTICLES + 1)}
     entries.rebuild(tmp_path, iter(groups.items()))
     return SearchIndex(tmp_path)
 
@@ -152,7 +140,7 @@ def test_after_a_change_the_threads_open_the_new_index_once(index: SearchIndex) 
         return set(_run_together(hold))
 
     before = lease_together()
-    entries.apply(index.root, {"article:1": _article(1, "Neu: der Rufbus im Landkreis.")})
+    entries.apply(index.root, {"article:1": article_entries(1, "Neu: der Rufbus im Landkreis.")})
     after = lease_together()
     assert len(before) == 1
     assert len(after) == 1
@@ -166,7 +154,8 @@ def test_a_thread_keeps_its_searcher_while_others_move_to_the_new_index(
 ) -> None:
     pool = store.SearcherPool(index.root)
     with pool.lease() as old:
-        entries.apply(index.root, {"article:1": _article(1, "Neu: der Rufbus im Landkreis.")})
+        changed = article_entries(1, "Neu: der Rufbus im Landkreis.")
+        entries.apply(index.root, {"article:1": changed})
         with pool.lease() as new:
             assert new is not old
             assert new.document(key="article:1") is not None
