@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from wissen.errors import Conflict
 from wissen.extensions import db
 from wissen.models import AuditEvent, Document, DocumentStatus, IndexChange
 
@@ -277,6 +278,74 @@ def test_metadata_edit_is_german_and_detects_a_stale_form(starter: Flask) -> Non
     assert empty.status_code == 400 and "Bitte einen Titel eingeben." in empty.get_data(
         as_text=True
     )
+
+
+def test_too_long_title_or_summary_is_refused_not_cut(starter: Flask) -> None:
+    """A cut text would be stored other than typed, unnoticed: refused in German instead,
+    on upload (no file kept) and on editing (the saved values stay)."""
+    client = editor(starter)
+    long_title, long_summary = "Titel " + "x" * 295, "Satz. " * 334
+    refused = upload(client, [(b"Text\n", "lang.txt")], title=long_title)
+    assert "Der Titel darf höchstens 300 Zeichen lang sein." in refused.get_data(as_text=True)
+    refused = upload(client, [(b"Text\n", "lang.txt")], summary=long_summary)
+    assert "Die Kurzbeschreibung darf höchstens 2000 Zeichen lang sein." in refused.get_data(
+        as_text=True
+    )
+    assert db.session.query(Document).count() == 0
+    assert not any(p.is_file() for p in Path(starter.config["UPLOAD_DIR"]).rglob("*"))
+
+    exact = "Titel " + "x" * 294  # 300 characters are still fine
+    slug = slug_of(upload(client, [(b"Text\n", "notiz.txt")], title=exact, summary="Kurz."))
+    assert document(slug).title == exact
+    form = {
+        "csrf_token": csrf_token_of(client, f"/dokumente/{slug}/bearbeiten"),
+        "title": long_title,
+        "kind": "bericht",
+        "region": "bremerhaven",
+        "summary": "Kurz.",
+        "base_version": str(document(slug).edit_version),
+    }
+    too_long = client.post(f"/dokumente/{slug}/bearbeiten", data=form)
+    assert too_long.status_code == 400
+    assert "Der Titel darf höchstens 300 Zeichen lang sein." in too_long.get_data(as_text=True)
+    too_long = client.post(
+        f"/dokumente/{slug}/bearbeiten", data={**form, "title": exact, "summary": long_summary}
+    )
+    assert too_long.status_code == 400
+    assert (document(slug).title, document(slug).summary) == (exact, "Kurz.")
+
+
+def test_two_metadata_saves_at_the_same_moment_give_the_second_a_conflict(
+    starter: Flask,
+) -> None:
+    """Both requests read version 1 before either commits; the later one must not silently
+    replace the earlier one's title."""
+    from sqlalchemy.orm import Session
+
+    from wissen.models import User
+    from wissen.services import document_admin
+
+    client = editor(starter)
+    slug = slug_of(upload(client, [(b"Text\n", "notiz.txt")], title="Alter Titel"))
+    db.session.remove()
+    with (
+        Session(db.engine, expire_on_commit=False) as one,
+        Session(db.engine, expire_on_commit=False) as two,
+    ):
+        first = one.query(Document).filter_by(slug=slug).one()
+        second = two.query(Document).filter_by(slug=slug).one()
+        version = first.edit_version
+        anna = document_admin.input_of(first)
+        anna.title = "Annas Titel"
+        ben = document_admin.input_of(second)
+        ben.summary = "Bens Kurzbeschreibung"
+        person = one.query(User).filter_by(email="red@bremerhaven.example").one()
+        assert document_admin.update_metadata(one, first, anna, version, person)
+        person = two.query(User).filter_by(email="red@bremerhaven.example").one()
+        with pytest.raises(Conflict):
+            document_admin.update_metadata(two, second, ben, version, person)
+    assert (document(slug).title, document(slug).summary) == ("Annas Titel", "")
+    assert document(slug).edit_version == version + 1
 
 
 HOSTILE = TESTDATA / "pdf-hostile"

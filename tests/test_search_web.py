@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -296,6 +298,32 @@ def test_admins_edit_the_thesaurus_and_bad_lines_are_refused(indexed: Flask) -> 
     page = refused.get_data(as_text=True)
     assert "Zeile 1" in page and "nur ein Begriff" in page  # the typed text stays
     assert "article/mitfahrbaenke-holzminden" in hits(admin, "plauderbank")  # old one kept
+
+
+def _textarea_as_a_browser_shows_it(page: str, field_id: str) -> str:
+    found = re.search(rf'<textarea id="{field_id}"[^>]*>(.*?)</textarea>', page, re.DOTALL)
+    assert found, field_id
+    # HTML parsing drops one newline right after <textarea> (HTML standard, "textarea").
+    return html.unescape(found.group(1)).removeprefix("\n")
+
+
+def test_a_thesaurus_beginning_with_a_blank_line_keeps_it_when_saved_again(
+    indexed: Flask,
+) -> None:
+    admin = indexed.test_client()
+    login(admin, "admin@example.org")
+    text = "\n# Begriffe aus dem Kreistag\nPlauderbank, Mitfahrbank\n"
+    token = csrf_token_of(admin, "/-/admin/suche")
+    saved = admin.post("/-/admin/suche/thesaurus", data={"text": text, "csrf_token": token})
+    assert saved.status_code == 302
+    shown = _textarea_as_a_browser_shows_it(
+        admin.get("/-/admin/suche").get_data(as_text=True), "thesaurus-text"
+    )
+    assert shown == text
+    again = admin.post("/-/admin/suche/thesaurus", data={"text": shown, "csrf_token": token})
+    assert again.status_code == 302
+    page = admin.get("/-/admin/suche").get_data(as_text=True)
+    assert _textarea_as_a_browser_shows_it(page, "thesaurus-text") == text
 
 
 # --- index lifecycle: corruption, CLI ------------------------------------------------------

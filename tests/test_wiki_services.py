@@ -354,6 +354,39 @@ def test_two_saves_at_the_same_moment_give_the_second_a_conflict_not_an_error(
     assert get(ZWK).current_revision.number == base + 1
 
 
+def test_two_metadata_saves_at_the_same_moment_give_the_second_a_conflict(
+    starter: Flask,
+) -> None:
+    """Neither save makes a revision, so no unique number stops the later one: without the
+    check in the database, Ben's form (with the old themes) silently undid Anna's theme."""
+    from sqlalchemy.orm import Session
+
+    anna, ben = person("bremen"), person("admin")
+    db.session.remove()
+    with (
+        Session(db.engine, expire_on_commit=False) as one,
+        Session(db.engine, expire_on_commit=False) as two,
+    ):
+        first = one.scalars(select(Article).where(Article.slug == ZWK)).one()
+        second = two.scalars(select(Article).where(Article.slug == ZWK)).one()
+        base, version = first.current_revision.number, first.edit_version
+        themes = [t.slug for t in first.themes]
+        assert "ehrenamt" not in themes
+        anna_form = input_of(first, themes=[*themes, "ehrenamt"])
+        ben_form = input_of(second, summary="Bens Zusammenfassung")
+        saved = editing.save_article(
+            one, first, anna_form, base, one.merge(anna), base_version=version
+        )
+        assert saved.metadata_changed
+        with pytest.raises(EditConflict) as caught:
+            editing.save_article(two, second, ben_form, base, two.merge(ben), base_version=version)
+        assert caught.value.theirs.summary == "Bens Zusammenfassung"
+    db.session.remove()
+    assert "ehrenamt" in [t.slug for t in get(ZWK).themes]
+    assert get(ZWK).summary != "Bens Zusammenfassung"
+    assert get(ZWK).edit_version == version + 1
+
+
 def test_a_missing_base_revision_is_a_conflict_too(starter: Flask) -> None:
     article = get(ZWK)
     with pytest.raises(EditConflict):

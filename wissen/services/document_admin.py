@@ -11,7 +11,7 @@ from wissen.errors import Conflict, Forbidden, Invalid
 from wissen.models import Document, DocumentKind, DocumentStatus, DocumentVersion, utcnow
 from wissen.services import audit, indexing
 from wissen.services.ingest import DocumentInput
-from wissen.services.metadata import apply_changes, lookup_metadata
+from wissen.services.metadata import apply_changes, lookup_metadata, still_unchanged
 from wissen.services.permissions import Action, can
 from wissen.storage import BlobStore
 
@@ -41,7 +41,7 @@ def update_metadata(
     _require(user, Action.EDIT, document, "Sie dürfen dieses Dokument nicht bearbeiten.")
     if base_version != document.edit_version:
         raise Conflict("Das Dokument wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
-    title = " ".join(meta.title.split())[:300]
+    title = " ".join(meta.title.split())
     if not title:
         raise Invalid("Bitte einen Titel eingeben.", field="title")
     if meta.kind not in {k.value for k in DocumentKind}:
@@ -52,6 +52,9 @@ def update_metadata(
     if values["region"] is not document.region and not can(user, Action.CREATE, values["region"]):
         raise Forbidden("Sie dürfen Dokumente nicht in diese Region verschieben.")
     values.update(title=title, kind=DocumentKind(meta.kind))
+    if not still_unchanged(session, document, base_version):
+        session.rollback()
+        raise Conflict("Das Dokument wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
     changed = apply_changes(document, values)
     if changed:
         document.title_from_file = document.title_from_file and "title" not in changed

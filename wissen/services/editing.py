@@ -29,13 +29,19 @@ from wissen.models import (
     Theme,
 )
 from wissen.services import audit, indexing
-from wissen.services.metadata import apply_changes, lookup_many, lookup_one, parse_date
+from wissen.services.metadata import (
+    MAX_SUMMARY,
+    MAX_TITLE,
+    apply_changes,
+    lookup_many,
+    lookup_one,
+    parse_date,
+    still_unchanged,
+)
 from wissen.services.permissions import Action, can, signed_in
 from wissen.text import is_valid_slug, slugify
 
-MAX_TITLE = 300
 MAX_PLACE = 200
-MAX_SUMMARY = 2000
 MAX_TAG = 120  # the length of Tag.name
 # Long enough for any real article; bounds the parser's work on pathological input.
 MAX_BODY = 200_000
@@ -263,11 +269,15 @@ def save_article(
     ):
         raise Forbidden("Sie dürfen Artikel nicht in diese Region verschieben.")
     current = article.current_revision
+    seen = article.edit_version
     stale_text = current is not None and current.number != base_revision
-    if stale_text or (base_version is not None and base_version != article.edit_version):
+    if stale_text or (base_version is not None and base_version != seen):
         raise EditConflict(article, data)
     body = values.pop("body")
     with _lost_race_is_conflict(session, article, data, base_revision):
+        if not still_unchanged(session, article, seen):
+            session.rollback()
+            raise EditConflict(article, data)
         values["tags"] = tags_for(session, values["tags"])
         metadata_changed = bool(apply_changes(article, values))
         revision = None

@@ -137,7 +137,7 @@ def _create(
     media_type: str,
     staged: StagedFile,
 ) -> Document:
-    title = " ".join(meta.title.split())[:300]
+    title = " ".join(meta.title.split())
     document = Document(
         slug=free_document_slug(session, title or title_from_file_name(name)),
         title=title or title_from_file_name(name),

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from wissen.models import Article, Contact, Document, Region, Theme
 from wissen.text import slugify
+
+MAX_TITLE = 300  # the length of the title columns
+MAX_SUMMARY = 2000
 
 
 def lookup_one(session: Session, model: type, slug: str, name: str, label: str, fail: Any) -> Any:
@@ -60,15 +63,40 @@ def lookup_metadata(session: Session, meta: Any) -> tuple[dict[str, Any], list[s
     def fail(_name: str, message: str) -> None:
         errors.append(message)
 
+    # Refused, not cut short: a cut text would be stored other than typed, unnoticed.
+    if len(" ".join(meta.title.split())) > MAX_TITLE:
+        fail("title", f"Der Titel darf höchstens {MAX_TITLE} Zeichen lang sein.")
+    summary = meta.summary.strip()
+    if len(summary) > MAX_SUMMARY:
+        fail("summary", f"Die Kurzbeschreibung darf höchstens {MAX_SUMMARY} Zeichen lang sein.")
     values = {
         "region": lookup_one(session, Region, meta.region, "region", "Region", fail),
         "themes": lookup_many(session, Theme, meta.themes, "themes", "Thema", fail),
         "contacts": lookup_many(session, Contact, meta.contacts, "contacts", "Kontakt", fail),
         "articles": lookup_many(session, Article, meta.articles, "articles", "Artikel", fail),
         "date": parse_date(meta.date, fail),
-        "summary": meta.summary.strip()[:2000],
+        "summary": summary,
     }
     return values, errors
+
+
+def still_unchanged(session: Session, obj: Article | Document, seen: int) -> bool:
+    """Whether ``obj`` still has edit version ``seen`` in the database; if so, its row stays
+    held until this transaction ends.
+
+    The form's version was compared with what this request read. Two saves at the same
+    moment both pass that comparison, and without this the later one would silently undo
+    the earlier one's changes to fields without revisions (themes, region, date …). The
+    UPDATE waits for the other save's lock and then sees its version.
+    """
+    table = type(obj).__table__
+    untouched = {c.name: c for c in table.c if c.onupdate is not None}  # no new updated_at
+    held = session.execute(
+        update(table)
+        .where(table.c.id == obj.id, table.c.edit_version == seen)
+        .values(edit_version=seen, **untouched)
+    )
+    return held.rowcount == 1
 
 
 def free_document_slug(session: Session, wanted: str) -> str:
