@@ -7,6 +7,7 @@ refused change leaves nothing behind.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 
 from wissen.errors import Conflict, Forbidden, Invalid
 from wissen.extensions import db
@@ -322,21 +324,27 @@ def test_a_stale_base_revision_is_a_conflict_that_keeps_both_texts(starter: Flas
     assert {k: v for k, v in every_revision().items() if k in before[0]} == before[0]
 
 
-def test_two_saves_at_the_same_moment_give_the_second_a_conflict_not_an_error(
-    starter: Flask,
-) -> None:
-    """Both requests load the article before either commits, so both pass the stale check;
-    the later one then hits the unique revision number. Found by bench/load.py (HTTP 500)."""
-    from sqlalchemy.orm import Session
-
-    anna, ben = person("bremen"), person("admin")
+@contextlib.contextmanager
+def two_requests(slug: str) -> Iterator[tuple[tuple[Session, Article], tuple[Session, Article]]]:
+    """Two requests that each loaded the article before either saved: two database sessions
+    of their own, as two server threads or processes have."""
     db.session.remove()
     with (
         Session(db.engine, expire_on_commit=False) as one,
         Session(db.engine, expire_on_commit=False) as two,
     ):
-        first = one.scalars(select(Article).where(Article.slug == ZWK)).one()
-        second = two.scalars(select(Article).where(Article.slug == ZWK)).one()
+        loaded = select(Article).where(Article.slug == slug)
+        yield (one, one.scalars(loaded).one()), (two, two.scalars(loaded).one())
+    db.session.remove()
+
+
+def test_two_saves_at_the_same_moment_give_the_second_a_conflict_not_an_error(
+    starter: Flask,
+) -> None:
+    """Both requests load the article before either commits, so both pass the stale check;
+    the later one then hits the unique revision number. Found by bench/load.py (HTTP 500)."""
+    anna, ben = person("bremen"), person("admin")
+    with two_requests(ZWK) as ((one, first), (two, second)):
         base = first.current_revision.number
         assert second.current_revision.number == base
         original = first.body
@@ -349,7 +357,6 @@ def test_two_saves_at_the_same_moment_give_the_second_a_conflict_not_an_error(
             )
         assert caught.value.current.body == original + "Anna.\n"
         assert caught.value.theirs.body == original + "Ben.\n"
-    db.session.remove()
     assert get(ZWK).body == original + "Anna.\n"
     assert get(ZWK).current_revision.number == base + 1
 
@@ -359,16 +366,8 @@ def test_two_metadata_saves_at_the_same_moment_give_the_second_a_conflict(
 ) -> None:
     """Neither save makes a revision, so no unique number stops the later one: without the
     check in the database, Ben's form (with the old themes) silently undid Anna's theme."""
-    from sqlalchemy.orm import Session
-
     anna, ben = person("bremen"), person("admin")
-    db.session.remove()
-    with (
-        Session(db.engine, expire_on_commit=False) as one,
-        Session(db.engine, expire_on_commit=False) as two,
-    ):
-        first = one.scalars(select(Article).where(Article.slug == ZWK)).one()
-        second = two.scalars(select(Article).where(Article.slug == ZWK)).one()
+    with two_requests(ZWK) as ((one, first), (two, second)):
         base, version = first.current_revision.number, first.edit_version
         themes = [t.slug for t in first.themes]
         assert "ehrenamt" not in themes
@@ -381,7 +380,6 @@ def test_two_metadata_saves_at_the_same_moment_give_the_second_a_conflict(
         with pytest.raises(EditConflict) as caught:
             editing.save_article(two, second, ben_form, base, two.merge(ben), base_version=version)
         assert caught.value.theirs.summary == "Bens Zusammenfassung"
-    db.session.remove()
     assert "ehrenamt" in [t.slug for t in get(ZWK).themes]
     assert get(ZWK).summary != "Bens Zusammenfassung"
     assert get(ZWK).edit_version == version + 1
