@@ -125,6 +125,28 @@ def test_several_files_at_once_and_a_bad_one_does_not_stop_the_others(starter: F
     assert "<script>alert(1)</script>" not in html
 
 
+def test_a_markdown_upload_takes_its_title_from_the_heading(starter: Flask) -> None:
+    client = editor(starter)
+    response = upload(client, [(b"# Ehrenamt gewinnen\n\nSo finden Vereine Nachwuchs.\n", "a.md")])
+    found = document(slug_of(response))
+    assert (found.media_type, found.title) == ("text/markdown", "Ehrenamt gewinnen")
+
+
+@pytest.mark.skipif(not (TESTDATA / "pdf-hostile").is_dir(), reason="../shared/testdata fehlt")
+def test_a_pdf_with_bytes_before_its_header_is_accepted_and_read(starter: Flask) -> None:
+    # Some gateways and generators put bytes in front of "%PDF-"; PDF readers accept that.
+    client = editor(starter)
+    path = TESTDATA / "pdf-hostile" / "derived" / "junk-around.pdf"
+    response = upload(client, [(path.read_bytes(), path.name)])
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    found = document(slug_of(response))
+    assert (found.media_type, found.status, found.page_count) == (
+        "application/pdf",
+        DocumentStatus.READY,
+        1,
+    )
+
+
 def test_json_upload_for_the_progress_bar(starter: Flask) -> None:
     client = editor(starter)
     data = {

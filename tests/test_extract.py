@@ -246,6 +246,45 @@ def test_markup_without_html_start_is_plain_text_and_read_as_such(tmp_path: Path
     assert extract(path, TEXT).pages[0].text == "<p>Hallo</p><script>alert(1)</script>"
 
 
+def test_a_pdf_header_after_leading_bytes_is_still_a_pdf(tmp_path: Path) -> None:
+    # Readers accept up to 1 KiB before "%PDF-"; wissen does the same, but only for bytes.
+    body = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n%%EOF\n"
+    binary = tmp_path / "gateway"
+    binary.write_bytes(b"MZ\x90\x00" + b"\x00" * 500 + body)
+    assert sniff_media_type(binary) == PDF
+    assert sniff_media_type(binary, "bericht.pdf") == PDF
+    late = tmp_path / "late"
+    late.write_bytes(b"MZ\x90\x00" + b"\x00" * 1100 + body)
+    assert sniff_media_type(late, "bericht.pdf") != PDF
+    # Text that mentions a PDF header is text, unless the uploader called it .pdf.
+    mention = tmp_path / "mention"
+    mention.write_bytes(b"Versionen: %PDF-1.4 und %PDF-1.7 sind gemeint.\n")
+    assert sniff_media_type(mention, "notiz.txt") == TEXT
+    assert sniff_media_type(mention, "notiz.md") == MARKDOWN
+    text_first = tmp_path / "text-first"
+    text_first.write_bytes(b"leading junk\n\n" + body)
+    assert sniff_media_type(text_first, "bericht.pdf") == PDF
+    # Nothing that starts like HTML passes as a PDF, whatever it is called.
+    page = tmp_path / "page"
+    page.write_bytes(b"\xef\xbb\xbf<!DOCTYPE html><script>alert(1)</script>" + body)
+    assert sniff_media_type(page, "bericht.pdf") not in SUPPORTED_MEDIA_TYPES
+
+
+@needs_testdata
+@pytest.mark.parametrize(
+    ("name", "pages"),
+    [
+        ("qpdf-leading-junk.pdf", 30),
+        ("derived/junk-around.pdf", 1),
+        ("corkami-AppleII-polyglot.pdf", 1),
+    ],
+)
+def test_real_pdfs_with_bytes_before_the_header_are_sniffed_and_read(name: str, pages: int) -> None:
+    path = HOSTILE / name
+    assert sniff_media_type(path) == PDF
+    assert len(extract_isolated(path, PDF, TEST_LIMITS).pages) == pages
+
+
 # --- plain text and Markdown --------------------------------------------------------
 
 

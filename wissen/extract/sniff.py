@@ -30,22 +30,48 @@ SUFFIX = {
 }
 
 
-def sniff_media_type(path: Path) -> str | None:
-    """The media type of the file at ``path`` judged by its content, or None if unknown."""
+# PDF readers (Acrobat, pdf.js, pypdf, poppler) find the header anywhere in the first KiB;
+# some generators and mail gateways put bytes in front of it.
+PDF_HEADER_WINDOW = 1024
+_BLANK = b"\x00\t\n\r "
+_MARKUP_STARTS = (b"<!doctype html", b"<html", b"<svg", b"<?xml")
+
+
+def sniff_media_type(path: Path, file_name: str | None = None) -> str | None:
+    """The media type of the file at ``path`` judged by its content, or None if unknown.
+
+    ``file_name`` is the name the uploader gave (default: the name of ``path``). It only
+    tells Markdown from plain text and lets a PDF with bytes before its header through;
+    it never makes bytes pass for a type they do not have.
+    """
+    name = (file_name or path.name).lower()
     with path.open("rb") as handle:
         head = handle.read(8192)
     if not head:
         return None
-    if head.lstrip(b"\x00\t\n\r ")[:5] == b"%PDF-":
+    if head.lstrip(_BLANK)[:5] == b"%PDF-":
         return PDF
     if head[:4] == b"PK\x03\x04":
         return _sniff_zip(path)
+    if _pdf_after_junk(head, name):
+        return PDF
     if _looks_like_text(head):
-        return MARKDOWN if path.suffix.lower() in {".md", ".markdown"} else TEXT
+        return MARKDOWN if name.endswith((".md", ".markdown")) else TEXT
     try:
         return puremagic.from_file(str(path), mime=True) or None
     except (puremagic.PureError, ValueError, OSError):
         return None
+
+
+def _pdf_after_junk(head: bytes, name: str) -> bool:
+    """A PDF header within the first KiB, after bytes that are not a PDF's own.
+
+    A text that merely mentions "%PDF-" stays text unless it is called .pdf, and nothing
+    that starts like HTML ever counts as a PDF.
+    """
+    if b"%PDF-" not in head[:PDF_HEADER_WINDOW] or _starts_like_markup(head):
+        return False
+    return name.endswith(".pdf") or not _looks_like_text(head)
 
 
 def _sniff_zip(path: Path) -> str | None:
@@ -67,12 +93,16 @@ def _looks_like_text(head: bytes) -> bool:
     if b"\x00" in head:
         return False
     try:
-        text = head.decode("utf-8")
+        head.decode("utf-8")
     except UnicodeDecodeError as error:
         # A multi-byte character may be cut at the end of the sample.
         if error.start < len(head) - 4:
             return False
-        text = head[: error.start].decode("utf-8")
-    lowered = text.lstrip().lower()
+        head = head[: error.start]
     # HTML renamed to .txt must not pass as text (it could be served back as markup).
-    return not lowered.startswith(("<!doctype html", "<html", "<svg", "<?xml"))
+    return not _starts_like_markup(head)
+
+
+def _starts_like_markup(head: bytes) -> bool:
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip(b"\t\n\x0b\x0c\r ")[:16].lower()
+    return start.startswith(_MARKUP_STARTS)

@@ -109,7 +109,7 @@ def _stage(store: BlobStore, stream: BinaryIO, name: str, max_size: int | None) 
 def _sniff(staged: StagedFile, name: str) -> str:
     if staged.size == 0:
         raise Invalid(f"„{name}“ ist leer (0 Byte).")
-    media_type = sniff_media_type(staged.path)
+    media_type = sniff_media_type(staged.path, name)
     if media_type not in SUPPORTED_MEDIA_TYPES:
         raise UnsupportedFile(
             f"„{name}“ hat ein Format, das wissen nicht lesen kann. Möglich sind: {FORMATS}."
