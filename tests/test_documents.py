@@ -123,6 +123,12 @@ def test_several_files_at_once_and_a_bad_one_does_not_stop_the_others(starter: F
     assert "„leer.pdf“ ist leer" in html
     assert db.session.query(Document).count() == 2
     assert "<script>alert(1)</script>" not in html
+    # When no file is taken, the page says why for each and the answer is an error (400).
+    refused = upload(client, [(b"", "leer.txt"), (b"<html></html>", "seite.pdf")])
+    assert refused.status_code == 400
+    assert "„leer.txt“ ist leer" in refused.get_data(as_text=True)
+    assert "„seite.pdf“ hat ein Format" in refused.get_data(as_text=True)
+    assert db.session.query(Document).count() == 2
 
 
 def test_a_markdown_upload_takes_its_title_from_the_heading(starter: Flask) -> None:
@@ -183,7 +189,7 @@ def test_upload_needs_an_editor_of_the_region(starter: Flask) -> None:
     assert reader.get("/dokumente/neu").status_code == 403
     client = editor(starter)
     response = upload(client, [(b"Text\n", "x.txt")], region="ludwigslust-parchim")
-    assert response.status_code == 200
+    assert response.status_code == 400  # no file taken: the whole upload is refused
     assert "keine Dokumente hochladen" in response.get_data(as_text=True)
     assert db.session.query(Document).count() == 0
 
@@ -385,7 +391,9 @@ def test_every_hostile_pdf_ends_ready_or_failed_and_the_next_upload_works(
     files = sorted(p for p in HOSTILE.rglob("*") if p.is_file() and p.suffix != ".md")
     for path in files:
         response = upload(client, [(path.read_bytes(), path.name)])
-        assert response.status_code in (200, 302), path.name
+        assert response.status_code in (302, 400), path.name
+        if response.status_code == 400:
+            assert re.search("ist leer|hat ein Format|ist größer", response.get_data(as_text=True))
         assert client.get("/-/health").status_code == 200
     db.session.remove()
     for found in db.session.query(Document).all():

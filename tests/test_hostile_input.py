@@ -941,7 +941,7 @@ def test_the_upload_form_refuses_odd_metadata_and_stores_no_file(
                 before += 1
                 continue
             problems.check(
-                response.status_code == 200
+                response.status_code == 400
                 and shows(response, "abgelehnt")
                 and shows(response, message),
                 text,

@@ -497,7 +497,7 @@ def test_write_routes(world: Flask, role: str, case: str) -> None:
             assert _to_login(answer), answer.status
         elif case == "dokument in A hochladen":
             # The upload page reports the refusal per file (several files in one go).
-            assert answer.status_code == 200, answer.status
+            assert answer.status_code == 400, answer.status
             assert "keine Dokumente hochladen" in answer.get_data(as_text=True)
         else:
             assert answer.status_code in (403, 404), (answer.status, body)

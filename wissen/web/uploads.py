@@ -76,12 +76,15 @@ def upload() -> str | Response | tuple[Any, int]:
     if not files:
         return _upload_error(data, "Bitte mindestens eine Datei auswählen.")
     results = [_accept(f, data) for f in files]
+    # Refused as a whole only when no file was taken; otherwise the page lists each file.
+    status = 200 if any(r["ok"] for r in results) else 400
     if _wants_json():
-        return jsonify({"results": results}), 200 if any(r["ok"] for r in results) else 400
+        return jsonify({"results": results}), status
     if len(results) == 1 and results[0]["ok"]:
         flash(results[0]["message"], "erfolg" if not results[0]["duplicate"] else "info")
         return redirect(results[0]["url"])
-    return render_template("documents/upload.html", data=data, results=results, **choices())
+    page = render_template("documents/upload.html", data=data, results=results, **choices())
+    return page, status
 
 
 def _upload_error(data: ingest.DocumentInput, message: str) -> tuple[Any, int]:
