@@ -408,6 +408,41 @@ def test_phone_number_with_leading_zero_is_not_silently_changed(app: Flask, tmp_
         assert contact.phone == "04711234567"
 
 
+def test_an_import_that_changes_a_contact_or_article_refuses_forms_opened_before(
+    app: Flask, tmp_path: Path
+) -> None:
+    """An edit form opened before the import would otherwise silently undo what it brought
+    (here: a contact's role and an article's themes, which have no revisions)."""
+    from wissen.errors import Conflict
+    from wissen.models import Article, User
+    from wissen.services import contact_admin
+
+    from .conftest import make_user
+
+    run_import(app, STARTER)
+    contact = db.session.scalar(select(Contact).where(Contact.slug == "kemink-paula"))
+    slug = "leuchtturm-strategie-ludwigslust-parchim"
+    article = db.session.scalar(select(Article).where(Article.slug == slug))
+    opened = (contact.edit_version, article.edit_version, article.current_revision.number)
+    form = contact_admin.input_of(contact)
+    bundle = starter_copy(tmp_path)
+    text = (bundle / "contacts.yml").read_text(encoding="utf-8")
+    write(bundle / "contacts.yml", text.replace("Koordinatorin Zukunftswerkstatt", "Leiterin"))
+    path = bundle / "articles" / f"{slug}.md"
+    text = path.read_text(encoding="utf-8")
+    write(path, text.replace("themes: [ehrenamt]", "themes: [ehrenamt, beteiligung]", 1))
+
+    assert run_import(app, bundle).problems == []
+    assert contact.edit_version > opened[0]
+    assert (article.edit_version, article.current_revision.number) > opened[1:]
+    assert article.current_revision.number == opened[2]  # no new text: only the version
+    make_user("admin@example.org", "admin")
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+    with pytest.raises(Conflict):
+        contact_admin.update_contact(db.session, contact, form, admin, opened[0])
+    assert db.session.get(Contact, contact.id).role.startswith("Leiterin")
+
+
 # -- documents -----------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 
 from wissen.extensions import db
 from wissen.models import Article, AuditEvent, Contact, ContactVisibility
-from wissen.services import indexing
+from wissen.services import contact_admin, indexing
 
 from .conftest import EVAL_DEV, csrf_token_of, login
 
@@ -247,3 +248,69 @@ def test_a_contact_named_like_a_page_gets_its_own_slug(indexed: Flask) -> None:
     answer = post_form(client, "/kontakte/neu", {**GOOD, "name": "Neu"})
     assert answer.headers["Location"].endswith("/kontakte/neu-kontakt")
     assert 'name="csrf_token"' in client.get("/kontakte/neu").get_data(as_text=True)  # form
+
+
+def _opened_form(client: FlaskClient, slug: str) -> dict:
+    """The edit form as the browser got it: the saved values and the version it was at."""
+    page = client.get(f"/kontakte/{slug}/bearbeiten").get_data(as_text=True)
+    version = re.search(r'name="base_version" value="(\d+)"', page)
+    assert version, "das Formular trägt keinen Bearbeitungsstand"
+    with client.application.app_context():
+        contact = db.session.scalar(select(Contact).where(Contact.slug == slug))
+        form = vars(contact_admin.input_of(contact))
+    return {**form, "base_version": version.group(1)}
+
+
+def test_two_editors_change_one_contact_and_the_second_keeps_his_input(indexed: Flask) -> None:
+    """The later save would silently undo the earlier one: it is refused, shows what is
+    saved now beside the typed values, and saving again from there keeps both changes."""
+    anna, ben = signed_in(indexed, EDITOR), signed_in(indexed, EDITOR)
+    url = "/kontakte/becker-stefan/bearbeiten"
+    annas, bens = _opened_form(anna, "becker-stefan"), _opened_form(ben, "becker-stefan")
+    assert post_form(anna, url, {**annas, "phone": "06331 84-2299"}).status_code == 302
+
+    refused = post_form(ben, url, {**bens, "role": "Quartiersmanager Winzler Viertel"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "Jemand anderes hat diesen Kontakt gespeichert" in page
+    assert 'value="Quartiersmanager Winzler Viertel"' in page  # his input is still there
+    assert "<dt>Telefon</dt><dd>+49 6331 842299</dd>" in page  # and what Anna saved
+    with indexed.app_context():
+        saved = db.session.scalar(select(Contact).where(Contact.slug == "becker-stefan"))
+        assert (saved.phone, saved.role) == ("+49 6331 842299", annas["role"])
+
+    again = re.search(r'name="base_version" value="(\d+)"', page)
+    assert again
+    resolved = {**bens, "role": "Quartiersmanager Winzler Viertel", "phone": "+49 6331 842299"}
+    assert post_form(ben, url, {**resolved, "base_version": again.group(1)}).status_code == 302
+    with indexed.app_context():
+        saved = db.session.scalar(select(Contact).where(Contact.slug == "becker-stefan"))
+        assert (saved.phone, saved.role) == ("+49 6331 842299", "Quartiersmanager Winzler Viertel")
+
+
+def test_two_contact_saves_at_the_same_moment_give_the_second_a_conflict(indexed: Flask) -> None:
+    """Both requests read the same version before either commits: the database decides."""
+    from sqlalchemy.orm import Session
+
+    from wissen.errors import Conflict
+    from wissen.models import User
+
+    with (
+        indexed.app_context(),
+        Session(db.engine, expire_on_commit=False) as one,
+        Session(db.engine, expire_on_commit=False) as two,
+    ):
+        first = one.query(Contact).filter_by(slug="becker-stefan").one()
+        second = two.query(Contact).filter_by(slug="becker-stefan").one()
+        version = first.edit_version
+        annas, bens = contact_admin.input_of(first), contact_admin.input_of(second)
+        annas.role, bens.organisation = "Annas Funktion", "Bens Organisation"
+        person = one.query(User).filter_by(email=EDITOR).one()
+        assert contact_admin.update_contact(one, first, annas, person, version)
+        person = two.query(User).filter_by(email=EDITOR).one()
+        with pytest.raises(Conflict):
+            contact_admin.update_contact(two, second, bens, person, version)
+    with indexed.app_context():
+        saved = db.session.scalar(select(Contact).where(Contact.slug == "becker-stefan"))
+        assert (saved.role, saved.organisation) == ("Annas Funktion", first.organisation)
+        assert saved.edit_version == version + 1

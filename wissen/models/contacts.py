@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, LabelledEnum, UTCDateTime, enum_column, labels, utcnow
@@ -40,6 +40,8 @@ class Contact(Base):
     # Deleted on request (DSGVO): personal data blanked, the row stays so that articles
     # that named the person say "Kontakt entfernt" instead of silently changing.
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Raised by every save of the form: a form opened before another save is refused.
+    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

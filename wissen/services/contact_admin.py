@@ -17,14 +17,19 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from wissen.errors import Forbidden, Invalid, InvalidFields
+from wissen.errors import Conflict, Forbidden, Invalid, InvalidFields
 from wissen.models import Contact, ContactVisibility, Region, Theme, utcnow
 from wissen.services import audit, indexing
-from wissen.services.metadata import unique_slug
+from wissen.services.metadata import still_unchanged, unique_slug
 from wissen.services.permissions import Action, Viewer, can
 
 REVIEW_AFTER = timedelta(days=365)
 REMOVED_NAME = "Kontakt entfernt"
+CHANGED_MEANWHILE = (
+    "Jemand anderes hat diesen Kontakt gespeichert, während Sie ihn bearbeitet haben. "
+    "Ihre Eingaben stehen noch im Formular; was jetzt gespeichert ist, steht darüber. "
+    "Prüfen Sie beides und speichern Sie erneut."
+)
 LIMITS = {"name": 200, "role": 300, "organisation": 300, "email": 320, "phone": 60}
 
 
@@ -57,6 +62,28 @@ def input_of(contact: Contact) -> ContactInput:
     )
 
 
+def saved_differences(contact: Contact, data: ContactInput) -> list[tuple[str, str]]:
+    """What is saved now where it differs from the form as typed: (German label, value)."""
+    saved = input_of(contact)
+    shown = {
+        "name": ("Name", contact.name),
+        "role": ("Funktion", contact.role),
+        "organisation": ("Organisation", contact.organisation),
+        "region": ("Region", contact.region.name if contact.region else "keine"),
+        "email": ("E-Mail", contact.email),
+        "phone": ("Telefon", contact.phone),
+        "visibility": ("Sichtbarkeit", contact.visibility.label),
+        "consent_date": ("Einwilligung erteilt am", saved.consent_date),
+        "themes": ("Themen", ", ".join(t.name for t in contact.themes) or "keine"),
+    }
+    typed = dict(vars(data), themes=sorted(data.themes))
+    return [
+        (label, value or "leer")
+        for key, (label, value) in shown.items()
+        if (sorted(saved.themes) if key == "themes" else getattr(saved, key)) != typed[key]
+    ]
+
+
 def create_contact(session: Session, data: ContactInput, user: Any) -> Contact:
     values = _checked(session, data)
     if not can(user, Action.CREATE, values["region"] or None):
@@ -73,16 +100,32 @@ def create_contact(session: Session, data: ContactInput, user: Any) -> Contact:
     return contact
 
 
-def update_contact(session: Session, contact: Contact, data: ContactInput, user: Any) -> bool:
-    """Save the form; editing counts as confirming the data. Returns whether it changed."""
+def update_contact(
+    session: Session,
+    contact: Contact,
+    data: ContactInput,
+    user: Any,
+    base_version: int | None = None,
+) -> bool:
+    """Save the form; editing counts as confirming the data. Returns whether it changed.
+
+    ``base_version`` is the edit version the form was opened at: when someone saved the
+    contact since, Conflict, so that nobody silently undoes another's change.
+    """
     _require_editable(contact, user)
     values = _checked(session, data)
     if values["region"] is not contact.region and not can(user, Action.CREATE, values["region"]):
         raise Forbidden("Sie dürfen Kontakte nicht in diese Region verschieben.")
+    if base_version is not None and not (
+        base_version == contact.edit_version and still_unchanged(session, contact, base_version)
+    ):
+        session.rollback()
+        raise Conflict(CHANGED_MEANWHILE)
     changed = sorted(k for k, v in values.items() if getattr(contact, k) != v)
     for key in changed:
         setattr(contact, key, values[key])
     contact.last_reviewed = date.today()
+    contact.edit_version += 1
     audit.record(
         session,
         "contact.edit",
@@ -114,6 +157,7 @@ def remove_contact(session: Session, contact: Contact, user: Any) -> None:
     contact.consent_date = contact.last_reviewed = None
     contact.visibility = ContactVisibility.INTERNAL
     contact.removed_at = utcnow()
+    contact.edit_version += 1
     # The audit trail keeps only the slug (a pseudonym), never the removed data.
     audit.record(session, "contact.remove", user, object_type="contact", object_key=slug)
     indexing.record_change(session, contact)

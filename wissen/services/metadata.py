@@ -80,7 +80,7 @@ def lookup_metadata(session: Session, meta: Any) -> tuple[dict[str, Any], list[s
     return values, errors
 
 
-def still_unchanged(session: Session, obj: Article | Document, seen: int) -> bool:
+def still_unchanged(session: Session, obj: Article | Contact | Document, seen: int) -> bool:
     """Whether ``obj`` still has edit version ``seen`` in the database; if so, its row stays
     held until this transaction ends.
 

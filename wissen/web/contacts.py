@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from wissen.errors import InvalidFields, WissenError
+from wissen.errors import Conflict, InvalidFields, WissenError
 from wissen.models import Contact, ContactVisibility, Region, Theme
 from wissen.services import contact_admin, contacts
 from wissen.services.contact_admin import ContactInput
@@ -49,12 +49,14 @@ def _input(form: MultiDict) -> ContactInput:
 
 def _form(contact: Contact | None, data: ContactInput, error: WissenError | None = None):
     problems = error.problems if isinstance(error, InvalidFields) else {}
+    conflict = isinstance(error, Conflict) and contact is not None
     page = render_template(
         "contacts/form.html",
         contact=contact,
         data=data,
         problems=problems,
         error=error.message if error else "",
+        saved=contact_admin.saved_differences(contact, data) if conflict else [],
         **_choices(),
     )
     return (page, error.status) if error else page
@@ -133,8 +135,9 @@ def edit(slug: str) -> str | Response | tuple[str, int]:
     if request.method == "GET":
         return _form(contact, contact_admin.input_of(contact))
     data = _input(request.form)
+    version = request.form.get("base_version", type=int)
     try:
-        changed = contact_admin.update_contact(session(), contact, data, current_user)
+        changed = contact_admin.update_contact(session(), contact, data, current_user, version)
     except WissenError as error:
         session().rollback()
         return _form(contact, data, error)

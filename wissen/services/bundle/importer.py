@@ -238,6 +238,8 @@ class _Importer:
         current = article.current_revision
         if current is None or (current.title, current.body) != (item.title, item.body):
             self._add_revision(article, item)
+            if outcome == SAME:
+                article.edit_version += 1
             outcome = outcome if outcome == NEW else CHANGED
         if outcome != SAME:
             indexing.record_change(self.session, article)
@@ -312,6 +314,8 @@ class _Importer:
             for key, value in changed.items():
                 setattr(obj, key, value)
             outcome = CHANGED if changed else SAME
+            if changed and hasattr(obj, "edit_version"):
+                obj.edit_version += 1  # a form opened before the import must not undo it
         if indexed and outcome != SAME:
             indexing.record_change(self.session, obj)
         return outcome
