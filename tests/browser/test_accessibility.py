@@ -285,6 +285,30 @@ def test_edit_conflict_view_is_accessible(page, context_of) -> None:
     assert_accessible(page)
 
 
+def test_contact_conflict_view_is_accessible(page, context_of) -> None:
+    marker = uuid.uuid4().hex[:8]
+    signed_in(page, "admin", context_of)
+    open_page(page, "/kontakte/neu", "admin")
+    page.get_by_label(re.compile(r"^Name")).fill(f"Konflikt {marker}")
+    page.get_by_label(re.compile(r"^Funktion")).fill("Koordination")
+    page.get_by_role("button", name="Kontakt anlegen").click()
+    page.get_by_text("angelegt").wait_for()
+    edit_url = page.url + "/bearbeiten"
+
+    page.goto(edit_url)
+    other = page.context.new_page()
+    other.goto(edit_url)
+    other.get_by_label(re.compile(r"^Organisation")).fill(f"Amt {marker}")
+    other.locator("main").get_by_role("button", name="Speichern").click()
+    other.get_by_text("Gespeichert").wait_for()
+    other.close()
+
+    page.get_by_label(re.compile(r"^Funktion")).fill("Leitung")
+    page.locator("main").get_by_role("button", name="Speichern").click()
+    page.get_by_role("heading", name=re.compile("Jetzt gespeichert")).wait_for()
+    assert_accessible(page)
+
+
 def test_new_api_token_page_is_accessible(page, context_of) -> None:
     signed_in(page, "redaktion", context_of)
     open_page(page, "/-/konto/tokens", "redaktion")
