@@ -1,7 +1,7 @@
 """A PNG of a PDF's first page, made by poppler's pdftoppm when it is installed.
 
-Rendering runs in its own process with a time limit; without pdftoppm there is simply no
-preview image, and every other part of wissen works the same.
+Rendering runs in its own process with limits on time and memory; without pdftoppm there
+is simply no preview image, and every other part of wissen works the same.
 """
 
 from __future__ import annotations
@@ -9,25 +9,52 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 TIMEOUT_SECONDS = 30
 WIDTH = 480
+MEMORY_MB = 1024
+
+# Sets the limits in a fresh interpreter, then becomes pdftoppm (exec keeps them): a
+# hostile PDF makes poppler take gigabytes within seconds (pdf.js's bomb_giant.pdf: 2.4 GB
+# in 20 s), and that must fail at once instead of pressing on the worker's machine. Not a
+# preexec_fn: that is unsafe in a process with threads, as the worker is.
+_LIMITED = """
+import os, resource, sys
+limits = {resource.RLIMIT_AS: int(sys.argv[1]), resource.RLIMIT_CPU: int(sys.argv[2])}
+for which, value in limits.items():
+    hard = resource.getrlimit(which)[1]
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(which, (value, hard))
+os.execvp(sys.argv[3], sys.argv[3:])
+"""
 
 
 def available() -> bool:
     return shutil.which("pdftoppm") is not None
 
 
-def render_first_page(pdf: Path, target: Path) -> bool:
-    """Write the first page of ``pdf`` as a PNG to ``target``; False when that fails."""
+def render_first_page(pdf: Path, target: Path, memory_mb: int = MEMORY_MB) -> bool:
+    """Write the first page of ``pdf`` as a PNG to ``target``; False when that fails.
+
+    pdftoppm may use at most ``memory_mb`` of memory and ``TIMEOUT_SECONDS`` of CPU time.
+    """
     if not available():
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
         stem = Path(work) / "seite"
+        limits = [str(memory_mb * 1024 * 1024), str(TIMEOUT_SECONDS)]
         command = [
+            sys.executable,
+            "-I",
+            "-S",
+            "-c",
+            _LIMITED,
+            *limits,
             "pdftoppm",
             "-png",
             "-f",

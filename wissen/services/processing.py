@@ -116,7 +116,7 @@ def _make_preview(context: Context, document: Document, path: Path) -> None:
         return
     target = context.preview_dir / f"{document.sha256}.png"
     if not target.exists():
-        preview.render_first_page(path, target)
+        preview.render_first_page(path, target, context.limits.memory_mb)
 
 
 def _finish(session: Session, document: Document) -> None:
