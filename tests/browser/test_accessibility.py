@@ -260,6 +260,14 @@ def test_invitation_pages_are_accessible(page, context_of) -> None:
     assert_accessible(page)
 
 
+def form_in_two_tabs(page, url: str):  # type: ignore[no-untyped-def]
+    """The same edit form opened in ``page`` and in a second tab, which is returned."""
+    page.goto(url)
+    other = page.context.new_page()
+    other.goto(url)
+    return other
+
+
 def test_edit_conflict_view_is_accessible(page, context_of) -> None:
     marker = uuid.uuid4().hex[:8]
     signed_in(page, "redaktion", context_of)
@@ -269,9 +277,7 @@ def test_edit_conflict_view_is_accessible(page, context_of) -> None:
     page.get_by_text("wurde angelegt").wait_for()
     edit_url = page.url + "/bearbeiten"
 
-    page.goto(edit_url)
-    other = page.context.new_page()
-    other.goto(edit_url)
+    other = form_in_two_tabs(page, edit_url)
     body = other.get_by_label("Text", exact=True)
     body.fill(body.input_value() + f"\n\nZwischenstand {marker}.")
     other.get_by_role("button", name="Speichern").click()
@@ -295,9 +301,7 @@ def test_contact_conflict_view_is_accessible(page, context_of) -> None:
     page.get_by_text("angelegt").wait_for()
     edit_url = page.url + "/bearbeiten"
 
-    page.goto(edit_url)
-    other = page.context.new_page()
-    other.goto(edit_url)
+    other = form_in_two_tabs(page, edit_url)
     other.get_by_label(re.compile(r"^Organisation")).fill(f"Amt {marker}")
     other.locator("main").get_by_role("button", name="Speichern").click()
     other.get_by_text("Gespeichert").wait_for()
