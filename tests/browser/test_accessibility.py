@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.browser.conftest import ADMIN, EDITOR, READER, axe_violations, describe, sign_in
 from tests.conftest import PASSWORD
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 # Without Playwright the browser tests are skipped (see conftest), not broken.
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -260,7 +263,7 @@ def test_invitation_pages_are_accessible(page, context_of) -> None:
     assert_accessible(page)
 
 
-def form_in_two_tabs(page, url: str):  # type: ignore[no-untyped-def]
+def form_in_two_tabs(page: Page, url: str) -> Page:
     """The same edit form opened in ``page`` and in a second tab, which is returned."""
     page.goto(url)
     other = page.context.new_page()
