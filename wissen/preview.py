@@ -13,9 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from wissen.extract.base import Limits
+
 TIMEOUT_SECONDS = 30
 WIDTH = 480
-MEMORY_MB = 1024
 
 # Sets the limits in a fresh interpreter, then becomes pdftoppm (exec keeps them): a
 # hostile PDF makes poppler take gigabytes within seconds (pdf.js's bomb_giant.pdf: 2.4 GB
@@ -37,7 +38,7 @@ def available() -> bool:
     return shutil.which("pdftoppm") is not None
 
 
-def render_first_page(pdf: Path, target: Path, memory_mb: int = MEMORY_MB) -> bool:
+def render_first_page(pdf: Path, target: Path, memory_mb: int = Limits.memory_mb) -> bool:
     """Write the first page of ``pdf`` as a PNG to ``target``; False when that fails.
 
     pdftoppm may use at most ``memory_mb`` of memory and ``TIMEOUT_SECONDS`` of CPU time.

@@ -31,7 +31,7 @@ SUFFIX = {
 
 
 # PDF readers (Acrobat, pdf.js, pypdf, poppler) find the header anywhere in the first KiB;
-# some generators and mail gateways put bytes in front of it.
+# some programs put bytes in front of it (qpdf's test suite has such files).
 PDF_HEADER_WINDOW = 1024
 _BLANK = b"\x00\t\n\r "
 _MARKUP_STARTS = (b"<!doctype html", b"<html", b"<svg", b"<?xml")

@@ -40,7 +40,7 @@ class Contact(Base):
     # Deleted on request (DSGVO): personal data blanked, the row stays so that articles
     # that named the person say "Kontakt entfernt" instead of silently changing.
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Raised by every save of the form: a form opened before another save is refused.
+    # Raised by every save (form or import): a form opened before it is refused.
     edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

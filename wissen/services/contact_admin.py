@@ -157,7 +157,6 @@ def remove_contact(session: Session, contact: Contact, user: Any) -> None:
     contact.consent_date = contact.last_reviewed = None
     contact.visibility = ContactVisibility.INTERNAL
     contact.removed_at = utcnow()
-    contact.edit_version += 1
     # The audit trail keeps only the slug (a pseudonym), never the removed data.
     audit.record(session, "contact.remove", user, object_type="contact", object_key=slug)
     indexing.record_change(session, contact)
